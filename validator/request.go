@@ -1,0 +1,136 @@
+package validator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// ValidateRequest checks req against route: its security requirements first (when none is met,
+// that is the only violation reported), then every parameter, then the body. pathParams holds
+// the values of the path parameters, unescaped. It returns nil or a *RequestError listing every
+// violation.
+//
+// On return the body of req can be read again, and it carries the validated value for
+// oapi-codegen's strict handlers (openapi3filter's KeepValidatedValue).
+func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request, route *Route, pathParams map[string]string) error {
+	op := route.kin.Operation
+	input := &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: pathParams,
+		Route:      route.kin,
+		Options:    &v.reqOpts,
+	}
+
+	// Security, without the body: no authenticator here needs it, and it must not be read twice.
+	security := op.Security
+	if security == nil {
+		security = &v.doc.Security
+	}
+	if len(*security) > 0 {
+		body := req.Body
+		req.Body = http.NoBody
+		err := openapi3filter.ValidateSecurityRequirements(ctx, input, *security)
+		req.Body = body
+		if err != nil {
+			return &RequestError{OperationID: route.OperationID, Violations: violationsOf(err, InSecurity)}
+		}
+	}
+
+	var vs []Violation
+	for _, ref := range route.kin.PathItem.Parameters {
+		p := ref.Value
+		if op.Parameters.GetByInAndName(p.In, p.Name) != nil {
+			continue // overridden by the operation
+		}
+		vs = append(vs, violationsOf(openapi3filter.ValidateParameter(ctx, input, p), p.In)...)
+	}
+	for _, ref := range op.Parameters {
+		p := ref.Value
+		vs = append(vs, violationsOf(openapi3filter.ValidateParameter(ctx, input, p), p.In)...)
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		bodyViolations, err := v.validateRequestBody(ctx, input, op.RequestBody.Value)
+		if err != nil {
+			return err
+		}
+		vs = append(vs, bodyViolations...)
+	}
+	if len(vs) > 0 {
+		return &RequestError{OperationID: route.OperationID, Violations: vs}
+	}
+	return nil
+}
+
+// validateRequestBody checks the media type and the syntax of the body before handing it to
+// openapi3filter, which checks it against its schema. A body that cannot be read (a client
+// gone, a size limit reached) is an error, not a violation of the contract.
+func (v *Validator) validateRequestBody(ctx context.Context, input *openapi3filter.RequestValidationInput, rb *openapi3.RequestBody) ([]Violation, error) {
+	req := input.Request
+	var data []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		data, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the request body: %w", err)
+		}
+	}
+	setBody(req, data)
+	if len(data) == 0 {
+		return violationsOf(openapi3filter.ValidateRequestBody(ctx, input, rb), InBody), nil
+	}
+
+	contentType := req.Header.Get("Content-Type")
+	media, _, err := mime.ParseMediaType(contentType)
+	if err != nil || rb.Content.Get(contentType) == nil {
+		return []Violation{{
+			In:      InHeader,
+			Target:  "Content-Type",
+			Keyword: KeywordMediaType,
+			Reason:  mediaTypeReason(contentType, rb.Content),
+			Err:     err,
+		}}, nil
+	}
+	if isJSON(media) && !json.Valid(data) {
+		var value any
+		err := json.Unmarshal(data, &value)
+		return []Violation{{In: InBody, Keyword: KeywordMalformed, Reason: jsonReason(err), Err: err}}, nil
+	}
+	return violationsOf(openapi3filter.ValidateRequestBody(ctx, input, rb), InBody), nil
+}
+
+func setBody(req *http.Request, data []byte) {
+	req.ContentLength = int64(len(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.Body, _ = req.GetBody()
+}
+
+func isJSON(media string) bool {
+	return media == "application/json" || strings.HasSuffix(media, "+json")
+}
+
+func mediaTypeReason(got string, content openapi3.Content) string {
+	want := strings.Join(slices.Sorted(maps.Keys(content)), " or ")
+	if got == "" {
+		return "is missing: send " + want
+	}
+	return fmt.Sprintf("'%s' is not supported: send %s", got, want)
+}
+
+func jsonReason(err error) string {
+	if syntax, ok := err.(*json.SyntaxError); ok {
+		return fmt.Sprintf("is not valid JSON: syntax error at byte %d", syntax.Offset)
+	}
+	return "is not valid JSON"
+}
