@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// correlation is what the server knows of a request before any handler runs.
+type correlation struct {
+	requestID       string
+	clientRequestID string
+	// serviceRoot is the absolute URL of the service root as the client reached it:
+	// "http://127.0.0.1:8080/beta".
+	serviceRoot string
+}
+
+type correlationKey struct{}
+
+// correlationOf returns the correlation of the request ctx belongs to, or a zero one.
+func correlationOf(ctx context.Context) correlation {
+	c, _ := ctx.Value(correlationKey{}).(*correlation)
+	if c == nil {
+		return correlation{}
+	}
+	return *c
+}
+
+// correlate gives every request its request-id and echoes its client-request-id (or the
+// request-id), in the response headers and in the request context.
+func (s *Server) correlate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		corr := &correlation{requestID: uuid.NewString(), clientRequestID: req.Header.Get("client-request-id")}
+		if corr.clientRequestID == "" {
+			corr.clientRequestID = corr.requestID
+		}
+		corr.serviceRoot = c.Scheme() + "://" + req.Host + s.basePath
+		h := c.Response().Header()
+		h.Set("request-id", corr.requestID)
+		h.Set("client-request-id", corr.clientRequestID)
+		c.SetRequest(req.WithContext(context.WithValue(req.Context(), correlationKey{}, corr)))
+		return next(c)
+	}
+}
+
+// logRequests logs one line per request, once the response is written.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		req := c.Request()
+		s.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Int("status", c.Response().Status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("request-id", correlationOf(req.Context()).requestID),
+		)
+		return nil
+	}
+}

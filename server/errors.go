@@ -1,0 +1,296 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/datashare/datashare/gen"
+	"github.com/datashare/datashare/server/store"
+	"github.com/datashare/datashare/validator"
+	"github.com/labstack/echo/v4"
+)
+
+// Graph's error codes, as contract.md §3 lists them.
+const (
+	CodeBadRequest           = "BadRequest"
+	CodeUnauthorized         = "InvalidAuthenticationToken"
+	CodeForbidden            = "Authorization_RequestDenied"
+	CodeNotFound             = "itemNotFound"
+	CodeMethodNotAllowed     = "MethodNotAllowed"
+	CodeNotAcceptable        = "NotAcceptable"
+	CodePreconditionFailed   = "resourceModified"
+	CodeTooLarge             = "RequestEntityTooLarge"
+	CodeUnsupportedMediaType = "UnsupportedMediaType"
+	CodeTooManyRequests      = "TooManyRequests"
+	CodeInternal             = "generalException"
+	CodeNotImplemented       = "notImplemented"
+	CodeUnavailable          = "serviceNotAvailable"
+)
+
+// codeFor is the one map from HTTP status to Graph error code.
+func codeFor(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return CodeBadRequest
+	case http.StatusUnauthorized:
+		return CodeUnauthorized
+	case http.StatusForbidden:
+		return CodeForbidden
+	case http.StatusNotFound:
+		return CodeNotFound
+	case http.StatusMethodNotAllowed:
+		return CodeMethodNotAllowed
+	case http.StatusNotAcceptable:
+		return CodeNotAcceptable
+	case http.StatusPreconditionFailed:
+		return CodePreconditionFailed
+	case http.StatusRequestEntityTooLarge:
+		return CodeTooLarge
+	case http.StatusUnsupportedMediaType:
+		return CodeUnsupportedMediaType
+	case http.StatusTooManyRequests:
+		return CodeTooManyRequests
+	case http.StatusNotImplemented:
+		return CodeNotImplemented
+	case http.StatusServiceUnavailable:
+		return CodeUnavailable
+	}
+	if status >= 500 {
+		return CodeInternal
+	}
+	return CodeBadRequest
+}
+
+// Error is a failure as Graph reports it. Every error the server answers with becomes one in
+// graphError and is written by writeError, the one place where the envelope is built.
+type Error struct {
+	Status  int
+	Code    string // Graph's code; codeFor(Status) when empty
+	Message string
+	Target  string
+	Details []Detail
+	// Header holds headers the answer needs besides the envelope, such as Retry-After.
+	Header http.Header
+	// Err is the cause, for the log; it never reaches the client.
+	Err error
+}
+
+// Detail is one entry of the details of an error: one violation of the request.
+type Detail struct {
+	Code    string
+	Message string
+	Target  string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%d %s: %s", e.Status, e.code(), e.Message)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) code() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return codeFor(e.Status)
+}
+
+// handleError is Echo's HTTPErrorHandler: it renders err as Graph's error envelope.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		s.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "error after the response was sent",
+			slog.String("error", err.Error()))
+		return
+	}
+	ge := s.graphError(c, err)
+	if ge.Status >= http.StatusInternalServerError {
+		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+			slog.String("request-id", correlationOf(c.Request().Context()).requestID),
+			slog.String("error", err.Error()))
+	}
+	writeError(c, ge)
+}
+
+// graphError turns any error into a Graph error.
+func (s *Server) graphError(c echo.Context, err error) *Error {
+	var ge *Error
+	var reqErr *validator.RequestError
+	var respErr *validator.ResponseError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ge):
+		return ge
+	case errors.As(err, &reqErr):
+		return requestError(reqErr)
+	case errors.As(err, &respErr):
+		return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+			Message: "The server produced a response that does not conform to its contract.", Err: err}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Message: "The requested resource does not exist.", Err: err}
+	case errors.Is(err, store.ErrPreconditionFailed):
+		return &Error{Status: http.StatusPreconditionFailed, Message: "The resource has been modified since the version given in the precondition.", Err: err}
+	case errors.As(err, &he):
+		return s.httpError(c, he)
+	}
+	return &Error{Status: http.StatusInternalServerError, Message: "An internal server error occurred.", Err: err}
+}
+
+// httpError turns an error of Echo (routing, body limit, binding) into a Graph error.
+func (s *Server) httpError(c echo.Context, he *echo.HTTPError) *Error {
+	req := c.Request()
+	switch he.Code {
+	case http.StatusNotFound:
+		return s.segments.notFound(req.URL.Path)
+	case http.StatusMethodNotAllowed:
+		return &Error{Status: http.StatusMethodNotAllowed,
+			Message: fmt.Sprintf("The HTTP method '%s' is not allowed on this resource.", req.Method), Err: he}
+	case http.StatusRequestEntityTooLarge:
+		return &Error{Status: he.Code, Message: "The request body is larger than the limit.", Err: he}
+	}
+	msg := http.StatusText(he.Code)
+	if msg == "" {
+		msg = "The request failed"
+	}
+	return &Error{Status: he.Code, Message: msg + ".", Err: he}
+}
+
+// requestError describes the violations of a request, one detail each.
+func requestError(e *validator.RequestError) *Error {
+	ge := &Error{Status: e.Status(), Err: e}
+	for _, v := range e.Violations {
+		ge.Details = append(ge.Details, Detail{Code: detailCode(v), Message: violationMessage(v), Target: v.Target})
+	}
+	switch {
+	case len(ge.Details) == 1:
+		ge.Message = ge.Details[0].Message
+		ge.Target = ge.Details[0].Target
+	case ge.Status == http.StatusBadRequest:
+		ge.Message = fmt.Sprintf("The request is invalid in %d places; see details.", len(ge.Details))
+	default:
+		ge.Message = ge.Details[0].Message
+	}
+	return ge
+}
+
+func detailCode(v validator.Violation) string {
+	switch v.Keyword {
+	case validator.KeywordSecurity:
+		return "invalidAuthenticationToken"
+	case validator.KeywordMediaType:
+		return "unsupportedMediaType"
+	case validator.KeywordMalformed:
+		if v.In == validator.InBody {
+			return "invalidJson"
+		}
+		return "invalidParameter"
+	case validator.KeywordAdditional:
+		return "unknownProperty"
+	case validator.KeywordReadOnly:
+		return "readOnlyProperty"
+	case validator.KeywordRequiredKey, validator.KeywordMissing:
+		return "missingValue"
+	}
+	return "invalidValue"
+}
+
+// violationMessage says what is wrong in a sentence, as Graph would.
+func violationMessage(v validator.Violation) string {
+	switch v.Keyword {
+	case validator.KeywordSecurity:
+		return sentence(v.Reason)
+	case validator.KeywordMediaType:
+		return "The Content-Type " + v.Reason + "."
+	case validator.KeywordAdditional:
+		typeName := "this object"
+		if v.Schema != nil {
+			if t, ok := v.Schema.Extensions["x-odata-type"].(string); ok {
+				typeName = "type '" + t + "'"
+			}
+		}
+		return fmt.Sprintf("The property '%s' does not exist on %s.", lastSegment(v.Target), typeName)
+	}
+	switch v.In {
+	case validator.InBody:
+		if v.Target == "" {
+			return "The request body " + v.Reason + "."
+		}
+		return fmt.Sprintf("The property '%s' %s.", v.Target, v.Reason)
+	case validator.InHeader:
+		return fmt.Sprintf("The header '%s' %s.", v.Target, v.Reason)
+	case validator.InPath:
+		return fmt.Sprintf("The key '%s' %s.", v.Target, v.Reason)
+	}
+	return fmt.Sprintf("The %s parameter '%s' %s.", v.In, v.Target, v.Reason)
+}
+
+func lastSegment(target string) string {
+	if i := strings.LastIndexByte(target, '/'); i >= 0 {
+		return target[i+1:]
+	}
+	return target
+}
+
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// writeError writes ge as Graph's error envelope, with the correlation ids of the request.
+func writeError(c echo.Context, ge *Error) {
+	corr := correlationOf(c.Request().Context())
+	body := gen.MicrosoftGraphODataErrorsODataError{Error: gen.MicrosoftGraphODataErrorsMainError{
+		Code:    ge.code(),
+		Message: ge.Message,
+		InnerError: &gen.MicrosoftGraphODataErrorsInnerError{
+			Date:            time.Now().UTC().Truncate(time.Second),
+			RequestId:       corr.requestID,
+			ClientRequestId: corr.clientRequestID,
+		},
+	}}
+	if ge.Target != "" {
+		body.Error.Target = &ge.Target
+	}
+	if len(ge.Details) > 0 {
+		details := make([]gen.MicrosoftGraphODataErrorsErrorDetails, len(ge.Details))
+		for i, d := range ge.Details {
+			details[i] = gen.MicrosoftGraphODataErrorsErrorDetails{Code: d.Code, Message: d.Message}
+			if d.Target != "" {
+				details[i].Target = &d.Target
+			}
+		}
+		body.Error.Details = &details
+	}
+	h := c.Response().Header()
+	for k, vs := range ge.Header {
+		h[k] = vs
+	}
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	h.Del("ETag")
+	h.Del("Location")
+	if ge.Status == http.StatusTooManyRequests || ge.Status == http.StatusServiceUnavailable {
+		if h.Get("Retry-After") == "" {
+			h.Set("Retry-After", strconv.Itoa(defaultRetryAfterSeconds))
+		}
+	}
+	c.Response().WriteHeader(ge.Status)
+	_ = json.NewEncoder(c.Response()).Encode(body)
+}
+
+// defaultRetryAfterSeconds is the Retry-After of a 429 or 503 that did not set its own.
+const defaultRetryAfterSeconds = 10

@@ -1,0 +1,134 @@
+// Package server is the contract server: the handlers of the operations of openapi.yaml, on
+// the generated Echo strict server, behind the validator and in front of a store. It answers
+// as Microsoft Graph does: correlation ids, the OData error envelope, OData context URLs.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/datashare/datashare/gen"
+	"github.com/datashare/datashare/server/store"
+	"github.com/datashare/datashare/validator"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Config configures a Server. The zero value is a server on an empty in-memory store that
+// enforces the contract on its responses and logs nothing.
+type Config struct {
+	// Store keeps the flows; nil means a new in-memory store.
+	Store store.Store
+	// ResponseValidation says what happens to a response that breaks the contract.
+	ResponseValidation validator.Mode
+	// Logger receives one line per request and every contract violation; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the contract server, an http.Handler. Build it with New.
+type Server struct {
+	echo     *echo.Echo
+	log      *slog.Logger
+	store    store.Store
+	basePath string
+	segments segments
+	specYAML []byte
+}
+
+// New builds a Server: it loads the embedded contract, compiles its validator and registers
+// the routes, once.
+func New(cfg Config) (*Server, error) {
+	doc, err := gen.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("loading the embedded contract: %w", err)
+	}
+	basePath, err := servicePath(doc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		log:      cfg.Logger,
+		store:    cfg.Store,
+		basePath: basePath,
+		segments: newSegments(basePath, doc.Paths.InMatchingOrder()),
+		specYAML: gen.SpecYAML(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.store == nil {
+		s.store = store.NewMemory()
+	}
+	v, err := validator.New(doc,
+		validator.WithMode(cfg.ResponseValidation),
+		validator.WithLogger(s.log),
+		validator.WithBasePath(basePath),
+	)
+	if err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Pre(middleware.RemoveTrailingSlash())
+	e.Use(s.correlate, s.logRequests, s.recoverPanics(), v.Middleware(), s.recoverPanics())
+	e.GET("/healthz", s.healthz)
+	e.GET("/openapi.yaml", s.openapi)
+	gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(&handlers{store: s.store}, nil), basePath)
+	s.echo = e
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// BasePath returns the path of the service root, "/beta".
+func (s *Server) BasePath() string { return s.basePath }
+
+// servicePath returns the path the servers of doc share: every server of the contract is the
+// same service root on another host, so the path is the one thing the routes depend on.
+func servicePath(doc *openapi3.T) (string, error) {
+	path := ""
+	for i, srv := range doc.Servers {
+		p, err := srv.BasePath()
+		if err != nil {
+			return "", fmt.Errorf("contract server %q: %w", srv.URL, err)
+		}
+		if i > 0 && p != path {
+			return "", fmt.Errorf("contract servers have different paths %q and %q", path, p)
+		}
+		path = p
+	}
+	if path == "" || path == "/" {
+		return "", errors.New("the contract names no service root path in its servers")
+	}
+	return path, nil
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) openapi(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", s.specYAML)
+}
+
+// recoverPanics is Echo's Recover middleware, set to log the panic with its stack and to
+// return it as an error, so that it is rendered (and validated) like any other error.
+func (s *Server) recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.LogAttrs(c.Request().Context(), slog.LevelError, "panic",
+				slog.String("error", err.Error()),
+				slog.String("request-id", correlationOf(c.Request().Context()).requestID),
+				slog.String("stack", string(stack)))
+			return err
+		},
+	})
+}
