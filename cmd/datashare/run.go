@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `datashare is a contract server and validator for the Microsoft Graph beta resource
+dataShareOutgoingFlow (industryData): a stateful stand-in for https://graph.microsoft.com/beta
+that validates every request and response against its OpenAPI contract.
+
+Usage:
+  datashare <command> [flags]
+
+Commands:
+  serve    run the contract server
+  help     show this help
+
+Run 'datashare <command> --help' for the flags of a command. Every flag can also be set with
+an environment variable, named DATASHARE_ and the flag in capitals (--addr: DATASHARE_ADDR);
+a flag on the command line wins over its variable.
+`
+
+// usageError is an error in the command line: the command cannot do its job.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// run is the whole program: main only calls it with the process's arguments, environment and
+// standard streams, and turns its error into an exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	switch cmd := args[1]; cmd {
+	case "serve":
+		return serve(ctx, args[2:], getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Errorf("unknown command %q", cmd)}
+	}
+}
+
+// exitCode reports err on stderr and returns the exit status: 0 for success (or help asked
+// for), 2 for a bad command line, 1 for any other failure.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	fmt.Fprintf(stderr, "datashare: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// parseFlags parses args into fs, then sets each flag the command line left alone from its
+// environment variable, DATASHARE_ and the flag name in capitals with - as _. Asked for help, it
+// prints the usage on stdout and returns flag.ErrHelp; a bad command line gets the usage on
+// stderr and a usageError.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer, synopsis, description string) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs, synopsis, description)
+			return err
+		}
+		printUsage(stderr, fs, synopsis, description)
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		name := envName(f.Name)
+		if value := getenv(name); value != "" {
+			if e := f.Value.Set(value); e != nil {
+				err = usageError{fmt.Errorf("invalid value %q for %s: %w", value, name, e)}
+			}
+		}
+	})
+	return err
+}
+
+func envName(flagName string) string {
+	return "DATASHARE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// printUsage prints the usage of a command: its synopsis, description and flags, each with
+// the environment variable that also sets it.
+func printUsage(w io.Writer, fs *flag.FlagSet, synopsis, description string) {
+	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\nFlags:\n", synopsis, description)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, help := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s %s\n", f.Name, name)
+		fmt.Fprintf(w, "        %s\n", strings.ReplaceAll(help, "\n", "\n        "))
+		fmt.Fprintf(w, "        (default %q; environment %s)\n", f.DefValue, envName(f.Name))
+	})
+}
