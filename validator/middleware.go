@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -29,11 +30,20 @@ func (v *Validator) Middleware() echo.MiddlewareFunc {
 			if route == nil {
 				return next(c)
 			}
+			if spansSegments(c) {
+				// Echo lets a path parameter at the end of a route take the rest of the path,
+				// slashes included; in OpenAPI it is one segment, so no operation matches.
+				return echo.ErrNotFound
+			}
 			if v.mode == Off {
-				if err := v.ValidateRequest(req.Context(), req, route, pathParams(c)); err != nil {
-					return err
+				err := v.ValidateRequest(req.Context(), req, route, pathParams(c))
+				if err == nil {
+					err = next(c)
 				}
-				return next(c)
+				if err != nil {
+					v.renderError(c, err)
+				}
+				return nil
 			}
 			v.serveValidated(c, route, next)
 			return nil
@@ -101,6 +111,16 @@ func (v *Validator) logResponseError(ctx context.Context, req *http.Request, err
 			slog.String("response", action),
 		)
 	}
+}
+
+// spansSegments reports whether a path parameter Echo matched holds more than one segment.
+func spansSegments(c echo.Context) bool {
+	for _, value := range c.ParamValues() {
+		if strings.Contains(value, "/") {
+			return true
+		}
+	}
+	return false
 }
 
 // pathParams returns the path parameters Echo matched, unescaped.

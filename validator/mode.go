@@ -36,7 +36,12 @@ func ParseMode(s string) (Mode, error) {
 }
 
 // MarshalText implements encoding.TextMarshaler.
-func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+func (m Mode) MarshalText() ([]byte, error) {
+	if m < 0 || int(m) >= len(modeNames) {
+		return nil, fmt.Errorf("unknown response validation mode %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler, so a Mode can be a flag or a config value.
 func (m *Mode) UnmarshalText(text []byte) error {

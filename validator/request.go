@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -129,8 +130,12 @@ func mediaTypeReason(got string, content openapi3.Content) string {
 }
 
 func jsonReason(err error) string {
-	if syntax, ok := err.(*json.SyntaxError); ok {
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
 		return fmt.Sprintf("is not valid JSON: syntax error at byte %d", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "is not valid JSON: it ends too early"
 	}
 	return "is not valid JSON"
 }

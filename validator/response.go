@@ -54,16 +54,16 @@ func (v *Validator) responseViolations(route *Route, status int, header http.Hea
 		}
 		return vs
 	}
+	if len(body) == 0 {
+		return append(vs, Violation{In: InBody, Keyword: KeywordMissing,
+			Reason: fmt.Sprintf("is required: the operation documents content for status %d", status)})
+	}
 	contentType := header.Get("Content-Type")
 	mt := resp.Content.Get(contentType)
 	media, _, err := mime.ParseMediaType(contentType)
 	if mt == nil || err != nil {
 		return append(vs, Violation{In: InHeader, Target: "Content-Type", Keyword: KeywordMediaType,
 			Reason: mediaTypeReason(contentType, resp.Content), Err: err})
-	}
-	if len(body) == 0 {
-		return append(vs, Violation{In: InBody, Keyword: KeywordMissing,
-			Reason: fmt.Sprintf("is required: the operation documents content for status %d", status)})
 	}
 	if mt.Schema == nil || mt.Schema.Value == nil {
 		return vs
@@ -87,15 +87,15 @@ func (v *Validator) responseSchemaOpts() []openapi3.SchemaValidationOption {
 // error is located), others with the decoders registered in openapi3filter.
 func decodeResponseBody(media string, header http.Header, mt *openapi3.MediaType, body []byte) (any, *Violation) {
 	if isJSON(media) {
-		if !json.Valid(body) {
-			var value any
-			err := json.Unmarshal(body, &value)
-			return nil, &Violation{In: InBody, Keyword: KeywordMalformed, Reason: jsonReason(err), Err: err}
-		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		var value any
-		if err := dec.Decode(&value); err != nil {
+		err := dec.Decode(&value)
+		if err != nil || len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
+			// Malformed, or followed by more data: let encoding/json locate the error, as it
+			// does for requests.
+			var v any
+			err = json.Unmarshal(body, &v)
 			return nil, &Violation{In: InBody, Keyword: KeywordMalformed, Reason: jsonReason(err), Err: err}
 		}
 		return value, nil

@@ -34,7 +34,7 @@ type Route struct {
 	OperationID string
 	// Method is the HTTP method, in upper case.
 	Method string
-	// Path is the path template with the base path, as in the document: "/beta/items/{id}".
+	// Path is the path template with the base path, as in the document: "/v2/items/{id}".
 	Path string
 
 	kin *routers.Route
@@ -102,10 +102,7 @@ func New(doc *openapi3.T, opts ...Option) (*Validator, error) {
 	cfg := config{
 		mode:          Enforce,
 		authenticator: CheckCredentialPresence,
-		formats: map[string]openapi3.StringFormatValidator{
-			"uuid": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562),
-			"uri":  openapi3.NewCallbackValidator(validateURI),
-		},
+		formats:       DefaultStringFormats(),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -236,6 +233,22 @@ func echoPath(p string) string {
 	}
 	return b.String()
 }
+
+// DefaultStringFormats returns the string formats a Validator checks besides kin-openapi's own
+// (date, date-time, byte): uuid and uri. Pass them as openapi3.WithStringFormatValidators to
+// validate values against a schema the same way.
+//
+// uuid is the string form of RFC 9562 (8-4-4-4-12 hexadecimal digits, either case) without a
+// check of the version and variant digits, as JSON Schema's uuid format and OData's Edm.Guid
+// take it; uri is an absolute URI (RFC 3986).
+func DefaultStringFormats() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{
+		"uuid": openapi3.NewRegexpFormatValidator(uuidPattern),
+		"uri":  openapi3.NewCallbackValidator(validateURI),
+	}
+}
+
+const uuidPattern = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 
 // validateURI checks the "uri" format: an absolute URI (RFC 3986).
 func validateURI(s string) error {

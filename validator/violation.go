@@ -25,13 +25,13 @@ const (
 
 // Keywords of violations that are not JSON Schema keywords.
 const (
-	KeywordMissing     = "missing"     // a required parameter, header or body is absent
-	KeywordMalformed   = "malformed"   // the value cannot be parsed at all (bad JSON, bad serialization)
-	KeywordMediaType   = "mediaType"   // the Content-Type is not one the operation documents
-	KeywordSecurity    = "security"    // no security requirement of the operation is met
-	KeywordStatus      = "status"      // the response status is not documented for the operation
-	KeywordUnexpected  = "unexpected"  // content where the contract documents none
-	KeywordUnknown     = "unknown"     // an error the validator could not classify
+	KeywordMissing     = "missing"    // a required parameter, header or body is absent
+	KeywordMalformed   = "malformed"  // the value cannot be parsed at all (bad JSON, bad serialization)
+	KeywordMediaType   = "mediaType"  // the Content-Type is not one the operation documents
+	KeywordSecurity    = "security"   // no security requirement of the operation is met
+	KeywordStatus      = "status"     // the response status is not documented for the operation
+	KeywordUnexpected  = "unexpected" // content where the contract documents none
+	KeywordUnknown     = "unknown"    // an error the validator could not classify
 	KeywordAdditional  = "additionalProperties"
 	KeywordReadOnly    = "readOnly"
 	KeywordWriteOnly   = "writeOnly"
@@ -44,7 +44,7 @@ type Violation struct {
 	// InStatus.
 	In string
 	// Target names what the violation concerns: the parameter or header name, or the path of
-	// the offending value inside the body with "/" between its parts ("inviteeUserIds/0");
+	// the offending value inside the body with "/" between its parts ("items/0/name");
 	// empty for the body as a whole.
 	Target string
 	// Keyword is the JSON Schema keyword that failed ("type", "enum", "required",
@@ -61,7 +61,7 @@ type Violation struct {
 	Err error
 }
 
-// String describes v in one line, such as `body "inviteeUserIds": must have at most 1 item`.
+// String describes v in one line, such as `body "tags": must have at most 3 items`.
 func (v Violation) String() string {
 	if v.Target == "" {
 		return v.In + ": " + v.Reason
