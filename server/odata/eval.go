@@ -1,0 +1,128 @@
+package odata
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Record gives the values of an entity's properties to Eval.
+type Record interface {
+	// String returns the value of a String property.
+	String(prop string) string
+	// Strings returns the value of a StringCollection property.
+	Strings(prop string) []string
+}
+
+// Eval reports whether r satisfies e. Every string comparison ignores case: eq, ne and in
+// compare with Unicode simple case folding (strings.EqualFold); startswith, endswith and
+// contains, and gt, ge, lt and le, compare both sides lowered with strings.ToLower, the last
+// four by byte order. A property is never null: p eq null is false and p ne null is true; any
+// other comparison with null is false. A nil e is true, so that Prop/any() (whose Pred is nil)
+// tests that the collection is not empty. A node of a type that ParseFilter does not return,
+// such as a pointer, is false.
+func Eval(e Expr, r Record) bool {
+	return eval(e, r, "", "")
+}
+
+// eval evaluates e for r; inside a lambda, v is its variable and elem the current element.
+func eval(e Expr, r Record, v, elem string) bool {
+	switch e := e.(type) {
+	case nil:
+		return true
+	case Compare:
+		if e.Value.Null {
+			return e.Op == Ne
+		}
+		a, b := value(r, e.Prop, v, elem), e.Value.S
+		switch e.Op {
+		case Eq:
+			return strings.EqualFold(a, b)
+		case Ne:
+			return !strings.EqualFold(a, b)
+		case Gt:
+			return compareLower(a, b) > 0
+		case Ge:
+			return compareLower(a, b) >= 0
+		case Lt:
+			return compareLower(a, b) < 0
+		case Le:
+			return compareLower(a, b) <= 0
+		}
+		return false
+	case In:
+		a := value(r, e.Prop, v, elem)
+		for _, lit := range e.Values {
+			if !lit.Null && strings.EqualFold(a, lit.S) {
+				return true
+			}
+		}
+		return false
+	case Func:
+		a, b := strings.ToLower(value(r, e.Prop, v, elem)), strings.ToLower(e.Arg)
+		switch e.Name {
+		case "startswith":
+			return strings.HasPrefix(a, b)
+		case "endswith":
+			return strings.HasSuffix(a, b)
+		case "contains":
+			return strings.Contains(a, b)
+		}
+		return false
+	case Any:
+		for _, x := range r.Strings(e.Prop) {
+			if eval(e.Pred, r, e.Var, x) {
+				return true
+			}
+		}
+		return false
+	case All:
+		for _, x := range r.Strings(e.Prop) {
+			if !eval(e.Pred, r, e.Var, x) {
+				return false
+			}
+		}
+		return true
+	case And:
+		return eval(e.L, r, v, elem) && eval(e.R, r, v, elem)
+	case Or:
+		return eval(e.L, r, v, elem) || eval(e.R, r, v, elem)
+	case Not:
+		return !eval(e.X, r, v, elem)
+	}
+	return false
+}
+
+// value returns the value of prop: the current element inside the lambda whose variable it
+// is, the record's value otherwise.
+func value(r Record, prop, v, elem string) string {
+	if v != "" && prop == v {
+		return elem
+	}
+	return r.String(prop)
+}
+
+// compareLower returns strings.Compare(strings.ToLower(a), strings.ToLower(b)) without
+// building the lowered strings. UTF-8 orders as code points do, and strings.ToLower turns
+// each invalid byte into U+FFFD, which is what utf8.DecodeRuneInString returns for it.
+func compareLower(a, b string) int {
+	for a != "" && b != "" {
+		ra, wa := utf8.DecodeRuneInString(a)
+		rb, wb := utf8.DecodeRuneInString(b)
+		ra, rb = unicode.ToLower(ra), unicode.ToLower(rb)
+		if ra != rb {
+			if ra < rb {
+				return -1
+			}
+			return 1
+		}
+		a, b = a[wa:], b[wb:]
+	}
+	switch {
+	case a == "" && b == "":
+		return 0
+	case a == "":
+		return -1
+	}
+	return 1
+}

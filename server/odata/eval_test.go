@@ -1,0 +1,189 @@
+package odata
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// record is a map-backed Record: a string for each String property, a []string for each
+// StringCollection. A missing property is "" or an empty collection.
+type record map[string]any
+
+func (r record) String(prop string) string {
+	s, _ := r[prop].(string)
+	return s
+}
+
+func (r record) Strings(prop string) []string {
+	s, _ := r[prop].([]string)
+	return s
+}
+
+// records are the fixed records of the truth tables, in the order results are listed.
+var records = []record{
+	{
+		"id": "r1", "displayName": "Contoso Student Records", "readinessStatus": "ready",
+		"sharingState": "active", "shareName": "contoso_records",
+		"inviteeUserIds": []string{"AAA-1", "bbb-2"},
+	},
+	{
+		"id": "r2", "displayName": "O'Neil data", "readinessStatus": "notReady",
+		"sharingState": "pending", "shareName": "oneil",
+		"inviteeUserIds": []string{},
+	},
+	{
+		"id": "r3", "displayName": "Straße K", "readinessStatus": "ready",
+		"sharingState": "ACTIVE", "shareName": "strasse",
+		"inviteeUserIds": []string{"ccc-3"},
+	},
+	{
+		"id": "r4", "displayName": "", "readinessStatus": "unknownFutureValue",
+		"sharingState": "failed", "shareName": "",
+	},
+}
+
+// matching returns the ids of the records that satisfy e.
+func matching(e Expr) []string {
+	var ids []string
+	for _, r := range records {
+		if Eval(e, r) {
+			ids = append(ids, r.String("id"))
+		}
+	}
+	return ids
+}
+
+func TestEval(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		filter string
+		want   []string // ids of the matching records
+	}{
+		// eq, ne and in fold case.
+		{"eq matches exactly", "sharingState eq 'active'", []string{"r1", "r3"}},
+		{"eq ignores case", "displayName eq 'contoso student records'", []string{"r1"}},
+		{"eq ignores case of the literal", "sharingState eq 'AcTiVe'", []string{"r1", "r3"}},
+		{"eq is whole-string", "displayName eq 'Contoso'", nil},
+		{"eq with the empty string", "displayName eq ''", []string{"r4"}},
+		{"eq with an undoubled quote", "displayName eq 'o''neil DATA'", []string{"r2"}},
+		{"eq does not expand ß", "displayName eq 'STRASSE K'", nil},
+		{"eq folds the Kelvin sign", "displayName eq 'straße \u212a'", []string{"r3"}},
+		{"eq folds the long s", "shareName eq '\u017ftrasse'", []string{"r3"}},
+		{"ne ignores case", "sharingState ne 'ACTIVE'", []string{"r2", "r4"}},
+		{"eq null is never true", "shareName eq null", nil},
+		{"ne null is always true", "shareName ne null", []string{"r1", "r2", "r3", "r4"}},
+		{"gt null is never true", "shareName gt null", nil},
+		{"in ignores case", "sharingState in ('PENDING', 'Failed')", []string{"r2", "r4"}},
+		{"in ignores null", "shareName in (null, 'ONEIL')", []string{"r2"}},
+		{"in with no match", "sharingState in ('x')", nil},
+
+		// Ordering compares lower-cased strings.
+		{"gt ignores case", "sharingState gt 'Active'", []string{"r2", "r4"}},
+		{"ge includes the equal value in any case", "sharingState ge 'ACTIVE'", []string{"r1", "r2", "r3", "r4"}},
+		{"lt ignores case", "displayName lt 'p'", []string{"r1", "r2", "r4"}},
+		{"le includes the equal value", "shareName le 'ONEIL'", []string{"r1", "r2", "r4"}},
+		{"the empty string sorts first", "shareName lt 'a'", []string{"r4"}},
+		{"a prefix sorts before", "shareName gt 'contoso'", []string{"r1", "r2", "r3"}},
+		{"mirrored literal keeps the meaning", "'ONEIL' gt shareName", []string{"r1", "r4"}},
+
+		// Functions lower both sides.
+		{"startswith ignores case", "startswith(displayName, 'CONTOSO')", []string{"r1"}},
+		{"startswith with the empty string matches all", "startswith(displayName, '')", []string{"r1", "r2", "r3", "r4"}},
+		{"endswith ignores case", "endswith(shareName, '_RECORDS')", []string{"r1"}},
+		{"contains ignores case", "contains(displayName, 'STUDENT')", []string{"r1"}},
+		{"contains a quote", "contains(displayName, '''')", []string{"r2"}},
+		{"contains of non-ASCII text", "contains(displayName, 'STRASSE')", nil},
+		{"contains lowers non-ASCII text", "contains(displayName, 'STRAßE')", []string{"r3"}},
+
+		// Lambdas.
+		{"any matches one element ignoring case", "inviteeUserIds/any(i: i eq 'aaa-1')", []string{"r1"}},
+		{"any with no match", "inviteeUserIds/any(i: i eq 'zzz')", nil},
+		{"any() is true for non-empty collections", "inviteeUserIds/any()", []string{"r1", "r3"}},
+		{"not any() finds empty and missing collections", "not inviteeUserIds/any()", []string{"r2", "r4"}},
+		{"all is true for empty collections", "inviteeUserIds/all(i: startswith(i, 'c'))", []string{"r2", "r3", "r4"}},
+		{"all needs every element", "inviteeUserIds/all(i: contains(i, '-'))", []string{"r1", "r2", "r3", "r4"}},
+		{"all fails on one element", "inviteeUserIds/all(i: startswith(i, 'a'))", []string{"r2", "r4"}},
+		{"lambda body with or and not", "inviteeUserIds/any(i: not (i eq 'aaa-1') and (i in ('BBB-2') or endswith(i, '3')))", []string{"r1", "r3"}},
+		{"lambda variable shares a property's name", "inviteeUserIds/any(id: id eq 'ccc-3')", []string{"r3"}},
+
+		// Boolean operators.
+		{"and needs both", "sharingState eq 'active' and readinessStatus eq 'ready'", []string{"r1", "r3"}},
+		{"and fails when one side fails", "sharingState eq 'active' and startswith(displayName, 'S')", []string{"r3"}},
+		{"or needs either", "id eq 'r1' or id eq 'r4'", []string{"r1", "r4"}},
+		{"not negates", "not (sharingState eq 'active')", []string{"r2", "r4"}},
+		{"not not is the identity", "not not startswith(id, 'r')", []string{"r1", "r2", "r3", "r4"}},
+		{"and before or", "id eq 'r2' or id eq 'r1' and id eq 'r3'", []string{"r2"}},
+		{"parentheses before and", "(id eq 'r2' or id eq 'r1') and sharingState eq 'active'", []string{"r1"}},
+		{"lambda combined with comparisons", "sharingState eq 'active' and inviteeUserIds/any(i: i eq 'CCC-3')", []string{"r3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, err := ParseFilter(tt.filter, schema)
+			if err != nil {
+				t.Fatalf("ParseFilter(%q) = _, %v; want no error", tt.filter, err)
+			}
+			if diff := cmp.Diff(tt.want, matching(e)); diff != "" {
+				t.Errorf("records matching %q mismatch (-want +got):\n%s", tt.filter, diff)
+			}
+		})
+	}
+}
+
+// TestEvalTrees checks trees that ParseFilter does not return but a caller may build.
+func TestEvalTrees(t *testing.T) {
+	t.Parallel()
+	r := records[0]
+	tests := []struct {
+		name string
+		e    Expr
+		want bool
+	}{
+		{"nil is true", nil, true},
+		{"any with a nil predicate tests non-emptiness", Any{Prop: "inviteeUserIds"}, true},
+		{"any on a property that is no collection is false", Any{Prop: "shareName"}, false},
+		{"all with a nil predicate", All{Prop: "inviteeUserIds"}, true},
+		{"unknown operator is false", Compare{Prop: "id", Op: Op(99), Value: str("r1")}, false},
+		{"zero operator is false", Compare{Prop: "id", Value: str("r1")}, false},
+		{"unknown function is false", Func{Name: "tolower", Prop: "id", Arg: "r1"}, false},
+		{"pointer node is false", &Compare{Prop: "id", Op: Eq, Value: str("r1")}, false},
+		{"not of a pointer node is true", Not{X: &Compare{Prop: "id", Op: Eq, Value: str("r1")}}, true},
+		{"in with no values is false", In{Prop: "id"}, false},
+	}
+	for _, tt := range tests {
+		if got := Eval(tt.e, r); got != tt.want {
+			t.Errorf("%s: Eval(%#v, %v) = %t; want %t", tt.name, tt.e, r, got, tt.want)
+		}
+	}
+}
+
+func TestCompareLower(t *testing.T) {
+	t.Parallel()
+	words := []string{
+		"", "a", "A", "b", "B", "ab", "aB", "Ab", "abc", "é", "É", "e", "z", "ß", "SS", "ſ", "S", "K", "\u212a",
+		"İ", "i", "ı", "I", "Σ", "σ", "ς", "\xff", "\uFFFD", "\xffa", "a\xff", "日本", "日", "\U0001F4DA", "~",
+	}
+	for _, a := range words {
+		for _, b := range words {
+			want := strings.Compare(strings.ToLower(a), strings.ToLower(b))
+			if got := compareLower(a, b); got != want {
+				t.Errorf("compareLower(%q, %q) = %d; want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func FuzzCompareLower(f *testing.F) {
+	f.Add("a", "B")
+	f.Add("\xff", "\uFFFD")
+	f.Add("ß", "SS")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		want := strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		if got := compareLower(a, b); got != want {
+			t.Errorf("compareLower(%q, %q) = %d; want %d", a, b, got, want)
+		}
+	})
+}
