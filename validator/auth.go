@@ -22,6 +22,8 @@ type SecurityError struct {
 	// Forbidden is true when the credential is valid but does not grant what the operation
 	// needs (HTTP 403), false when it is missing or invalid (HTTP 401).
 	Forbidden bool
+	// Scopes are the scopes the security requirement asked for, when Forbidden.
+	Scopes []string
 	// Err is the cause, for logs.
 	Err error
 }

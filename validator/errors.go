@@ -20,7 +20,8 @@ func (e *RequestError) Error() string {
 }
 
 // Status is the HTTP status that answers the request: 401 (or 403) when a security requirement
-// is not met, 415 when the body has a media type the operation does not take, else 400.
+// is not met, 406 when Accept admits nothing the operation answers with, 415 when the body has
+// a media type the operation does not take, else 400.
 func (e *RequestError) Status() int {
 	status := http.StatusBadRequest
 	for _, v := range e.Violations {
@@ -31,8 +32,12 @@ func (e *RequestError) Status() int {
 				return http.StatusForbidden
 			}
 			return http.StatusUnauthorized
+		case KeywordNotAcceptable:
+			status = http.StatusNotAcceptable
 		case KeywordMediaType:
-			status = http.StatusUnsupportedMediaType
+			if status != http.StatusNotAcceptable {
+				status = http.StatusUnsupportedMediaType
+			}
 		}
 	}
 	return status

@@ -18,9 +18,10 @@ import (
 )
 
 // ValidateRequest checks req against route: its security requirements first (when none is met,
-// that is the only violation reported), then every parameter, then the body. pathParams holds
-// the values of the path parameters, unescaped. It returns nil or a *RequestError listing every
-// violation.
+// that is the only violation reported), then that Accept admits a media type the operation
+// answers with, then every parameter (and, with RejectUnknownQueryParameters, that there are no
+// others in the query), then the body. pathParams holds the values of the path parameters,
+// unescaped. It returns nil or a *RequestError listing every violation.
 //
 // On return the body of req can be read again, and it carries the validated value for
 // oapi-codegen's strict handlers (openapi3filter's KeepValidatedValue).
@@ -49,6 +50,13 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request, rout
 	}
 
 	var vs []Violation
+	if accept := req.Header.Values("Accept"); len(accept) > 0 && !acceptable(accept, route.mediaTypes) {
+		vs = append(vs, Violation{In: InHeader, Target: "Accept", Keyword: KeywordNotAcceptable,
+			Reason: "excludes " + strings.Join(route.mediaTypes, " and ") + ", what the operation answers with"})
+	}
+	if v.rejectUnknownQuery && req.URL.RawQuery != "" {
+		vs = append(vs, unknownQueryParameters(input.GetQueryParams(), route.queryParams)...)
+	}
 	for _, ref := range route.kin.PathItem.Parameters {
 		p := ref.Value
 		if op.Parameters.GetByInAndName(p.In, p.Name) != nil {
@@ -138,4 +146,63 @@ func jsonReason(err error) string {
 		return "is not valid JSON: it ends too early"
 	}
 	return "is not valid JSON"
+}
+
+// unknownQueryParameters reports each query parameter the operation does not declare, in the
+// order of their names.
+func unknownQueryParameters(query map[string][]string, declared map[string]bool) []Violation {
+	var vs []Violation
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if !declared[name] {
+			vs = append(vs, Violation{In: InQuery, Target: name, Keyword: KeywordUnknownParameter,
+				Reason: "is not a parameter of this operation"})
+		}
+	}
+	return vs
+}
+
+// acceptable reports whether the Accept header values admit one of the media types, by the
+// media ranges of RFC 9110 with a non-zero quality. Malformed ranges are ignored; an Accept
+// header with nothing usable admits everything.
+func acceptable(accept []string, mediaTypes []string) bool {
+	if len(mediaTypes) == 0 {
+		return true
+	}
+	usable := false
+	for _, value := range accept {
+		for _, part := range strings.Split(value, ",") {
+			mediaRange, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			usable = true
+			if q, ok := params["q"]; ok && isZeroQuality(q) {
+				continue
+			}
+			for _, mt := range mediaTypes {
+				if mediaRangeMatches(mediaRange, mt) {
+					return true
+				}
+			}
+		}
+	}
+	return !usable
+}
+
+func isZeroQuality(q string) bool {
+	q = strings.TrimSpace(q)
+	return q != "" && strings.Trim(q, "0.") == ""
+}
+
+// mediaRangeMatches reports whether a media range (type/subtype, type/* or */*), lower case,
+// admits the media type mt.
+func mediaRangeMatches(mediaRange, mt string) bool {
+	if mediaRange == "*/*" {
+		return true
+	}
+	mt = strings.ToLower(mt)
+	if prefix, ok := strings.CutSuffix(mediaRange, "/*"); ok {
+		return strings.HasPrefix(mt, prefix+"/")
+	}
+	return mediaRange == mt
 }

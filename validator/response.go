@@ -100,6 +100,14 @@ func decodeResponseBody(media string, header http.Header, mt *openapi3.MediaType
 		}
 		return value, nil
 	}
+	if media == "text/plain" && mt.Schema.Value.Type != nil && !mt.Schema.Value.Type.Is(openapi3.TypeString) {
+		// A scalar as text, such as an OData $count: decode it as its schema's type says.
+		value, ok := decodeHeaderValue(string(body), mt.Schema.Value)
+		if !ok {
+			return nil, &Violation{In: InBody, Keyword: "type", Reason: "must be " + typeName((*mt.Schema.Value.Type)[0]), Schema: mt.Schema.Value}
+		}
+		return value, nil
+	}
 	decode := openapi3filter.RegisteredBodyDecoder(media)
 	if decode == nil {
 		return nil, nil
@@ -139,8 +147,8 @@ func (v *Validator) headerViolations(name string, h *openapi3.Header, header htt
 	return violationsAt(schema.VisitJSON(value, v.responseSchemaOpts()...), InHeader, name)
 }
 
-// decodeHeaderValue turns the text of a header into the value its schema describes, in the
-// simple style that OpenAPI 3.0 prescribes for headers.
+// decodeHeaderValue turns the text of a header (or of a text/plain body) into the value its
+// schema describes, in the simple style that OpenAPI 3.0 prescribes for headers.
 func decodeHeaderValue(text string, schema *openapi3.Schema) (any, bool) {
 	t := ""
 	if schema.Type != nil && len(*schema.Type) > 0 {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,6 +28,8 @@ type Validator struct {
 	schemaOpts   []openapi3.SchemaValidationOption
 	routes       map[routeKey]*Route
 	list         []*Route
+
+	rejectUnknownQuery bool
 }
 
 // A Route is one operation of the document, at one base path.
@@ -37,7 +41,9 @@ type Route struct {
 	// Path is the path template with the base path, as in the document: "/v2/items/{id}".
 	Path string
 
-	kin *routers.Route
+	kin         *routers.Route
+	queryParams map[string]bool // the names of the query parameters the operation declares
+	mediaTypes  []string        // the media types of the operation's responses, sorted
 }
 
 // Operation returns the operation of the document that the route serves.
@@ -56,6 +62,7 @@ type config struct {
 	basePath      *string
 	formats       map[string]openapi3.StringFormatValidator
 	skipDocCheck  bool
+	rejectUnknown bool
 }
 
 // WithMode sets what happens to responses that break the contract. The default is Enforce.
@@ -89,6 +96,10 @@ func WithBasePath(p string) Option { return func(c *config) { c.basePath = &p } 
 func WithStringFormat(name string, f openapi3.StringFormatValidator) Option {
 	return func(c *config) { c.formats[name] = f }
 }
+
+// RejectUnknownQueryParameters makes a query parameter that the operation does not declare a
+// violation. By default such parameters are ignored, as OpenAPI allows.
+func RejectUnknownQueryParameters() Option { return func(c *config) { c.rejectUnknown = true } }
 
 // WithoutDocumentCheck skips the validation of the document itself by New.
 func WithoutDocumentCheck() Option { return func(c *config) { c.skipDocCheck = true } }
@@ -125,6 +136,8 @@ func New(doc *openapi3.T, opts ...Option) (*Validator, error) {
 		errorHandler: cfg.errorHandler,
 		schemaOpts:   []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(cfg.formats)},
 		routes:       make(map[routeKey]*Route),
+
+		rejectUnknownQuery: cfg.rejectUnknown,
 	}
 	v.reqOpts = openapi3filter.Options{
 		MultiError:              true,
@@ -190,6 +203,8 @@ func (v *Validator) compileRoutes(bases []string) error {
 						Method:    method,
 						Operation: op,
 					},
+					queryParams: queryParameters(item, op),
+					mediaTypes:  responseMediaTypes(op),
 				}
 				key := routeKey{method, echoPath(base + path)}
 				if prev, dup := v.routes[key]; dup {
@@ -207,6 +222,35 @@ func (v *Validator) compileRoutes(bases []string) error {
 		return v.list[i].Method < v.list[j].Method
 	})
 	return nil
+}
+
+// queryParameters returns the names of the query parameters of an operation and its path.
+func queryParameters(item *openapi3.PathItem, op *openapi3.Operation) map[string]bool {
+	names := map[string]bool{}
+	for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				names[p.Value.Name] = true
+			}
+		}
+	}
+	return names
+}
+
+// responseMediaTypes returns the media types the responses of op have, sorted.
+func responseMediaTypes(op *openapi3.Operation) []string {
+	seen := map[string]bool{}
+	if op.Responses != nil {
+		for _, r := range op.Responses.Map() {
+			if r.Value == nil {
+				continue
+			}
+			for mt := range r.Value.Content {
+				seen[strings.ToLower(mt)] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // echoPath turns an OpenAPI path template into Echo's syntax: "/items/{id}" → "/items/:id".

@@ -25,17 +25,21 @@ const (
 
 // Keywords of violations that are not JSON Schema keywords.
 const (
-	KeywordMissing     = "missing"    // a required parameter, header or body is absent
-	KeywordMalformed   = "malformed"  // the value cannot be parsed at all (bad JSON, bad serialization)
-	KeywordMediaType   = "mediaType"  // the Content-Type is not one the operation documents
-	KeywordSecurity    = "security"   // no security requirement of the operation is met
-	KeywordStatus      = "status"     // the response status is not documented for the operation
-	KeywordUnexpected  = "unexpected" // content where the contract documents none
-	KeywordUnknown     = "unknown"    // an error the validator could not classify
-	KeywordAdditional  = "additionalProperties"
-	KeywordReadOnly    = "readOnly"
-	KeywordWriteOnly   = "writeOnly"
-	KeywordRequiredKey = "required"
+	KeywordMissing    = "missing"    // a required parameter, header or body is absent
+	KeywordMalformed  = "malformed"  // the value cannot be parsed at all (bad JSON, bad serialization)
+	KeywordMediaType  = "mediaType"  // the Content-Type is not one the operation documents
+	KeywordSecurity   = "security"   // no security requirement of the operation is met
+	KeywordStatus     = "status"     // the response status is not documented for the operation
+	KeywordUnexpected = "unexpected" // content where the contract documents none
+	KeywordUnknown    = "unknown"    // an error the validator could not classify
+	// KeywordUnknownParameter: a query parameter the operation does not declare.
+	KeywordUnknownParameter = "unknownParameter"
+	// KeywordNotAcceptable: Accept admits no media type the operation answers with.
+	KeywordNotAcceptable = "notAcceptable"
+	KeywordAdditional    = "additionalProperties"
+	KeywordReadOnly      = "readOnly"
+	KeywordWriteOnly     = "writeOnly"
+	KeywordRequiredKey   = "required"
 )
 
 // A Violation is one way in which a request or a response breaks the contract.
@@ -59,6 +63,18 @@ type Violation struct {
 	Schema *openapi3.Schema
 	// Err is the error kin-openapi reported, for logs; it may quote the offending value.
 	Err error
+}
+
+// Value returns the offending value of a violation of a parameter's schema, and whether there
+// is one. It is meant for renderers that may quote what a client put in a query or a path
+// (an unknown name in a list, say); Reason never quotes it, since bodies and headers may carry
+// secrets.
+func (v Violation) Value() (any, bool) {
+	var se *openapi3.SchemaError
+	if v.In == InBody || v.In == InHeader || !errors.As(v.Err, &se) {
+		return nil, false
+	}
+	return se.Value, true
 }
 
 // String describes v in one line, such as `body "tags": must have at most 3 items`.
@@ -93,19 +109,7 @@ func collect(err error, in, target string, out *[]Violation) {
 		}
 		return
 	case *openapi3filter.SecurityRequirementsError:
-		v := Violation{In: InSecurity, Target: target, Keyword: KeywordSecurity, Reason: "no security requirement is met", Err: e}
-		for _, inner := range e.Errors {
-			var re *openapi3filter.RequestError
-			if errors.As(inner, &re) && re.Err != nil {
-				inner = re.Err
-			}
-			var se *SecurityError
-			if errors.As(inner, &se) {
-				v.Reason, v.Target = se.Reason, se.Target
-				break
-			}
-		}
-		*out = append(*out, v)
+		*out = append(*out, securityViolation(e, target))
 		return
 	case *openapi3filter.RequestError:
 		if e.Parameter != nil {
@@ -141,6 +145,40 @@ func collect(err error, in, target string, out *[]Violation) {
 	default:
 		*out = append(*out, Violation{In: in, Target: target, Keyword: KeywordUnknown, Reason: "is invalid", Err: err})
 	}
+}
+
+// securityViolation sums up why no security requirement of an operation is met. A credential
+// that is missing or invalid (401) is the answer whatever the requirements; when every
+// requirement refuses a valid credential (403), the violation lists the scopes of each, any of
+// which would do.
+func securityViolation(e *openapi3filter.SecurityRequirementsError, target string) Violation {
+	var forbidden []*SecurityError
+	for _, inner := range e.Errors {
+		var se *SecurityError
+		if !errors.As(inner, &se) {
+			continue
+		}
+		if !se.Forbidden {
+			return Violation{In: InSecurity, Target: se.Target, Keyword: KeywordSecurity, Reason: se.Reason, Err: se}
+		}
+		forbidden = append(forbidden, se)
+	}
+	if len(forbidden) == 0 {
+		return Violation{In: InSecurity, Target: target, Keyword: KeywordSecurity, Reason: "no security requirement is met", Err: e}
+	}
+	sum := &SecurityError{Scheme: forbidden[0].Scheme, Target: forbidden[0].Target, Forbidden: true, Err: e}
+	var options []string
+	for _, se := range forbidden {
+		sum.Scopes = append(sum.Scopes, se.Scopes...)
+		if len(se.Scopes) > 0 {
+			options = append(options, strings.Join(se.Scopes, " and "))
+		}
+	}
+	sum.Reason = forbidden[0].Reason
+	if len(options) > 0 {
+		sum.Reason = "the credential does not grant " + strings.Join(options, " or ")
+	}
+	return Violation{In: InSecurity, Target: sum.Target, Keyword: KeywordSecurity, Reason: sum.Reason, Err: sum}
 }
 
 func collectSchemaError(e *openapi3.SchemaError, in, target string, out *[]Violation) {
