@@ -29,6 +29,9 @@ type ServerInterface interface {
 	// IndustryDataCreateDataShareOutgoingFlows Create dataShareOutgoingFlow
 	// (POST /industryData/dataShareOutgoingFlows)
 	IndustryDataCreateDataShareOutgoingFlows(ctx echo.Context, params IndustryDataCreateDataShareOutgoingFlowsParams) error
+	// IndustryDataDataShareOutgoingFlowsGetCount Get the number of dataShareOutgoingFlows
+	// (GET /industryData/dataShareOutgoingFlows/$count)
+	IndustryDataDataShareOutgoingFlowsGetCount(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsGetCountParams) error
 	// IndustryDataDeleteDataShareOutgoingFlows Delete dataShareOutgoingFlow
 	// (DELETE /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataDeleteDataShareOutgoingFlows(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDeleteDataShareOutgoingFlowsParams) error
@@ -51,8 +54,85 @@ func (w *ServerInterfaceWrapper) IndustryDataListDataShareOutgoingFlows(ctx echo
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params IndustryDataListDataShareOutgoingFlowsParams
+	// ------------- Optional query parameter "$top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $top: %s", err))
+	}
+
+	// ------------- Optional query parameter "$skip" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$skip", ctx.QueryParams(), &params.Skip, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $skip: %s", err))
+	}
+
+	// ------------- Optional query parameter "$skiptoken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$skiptoken", ctx.QueryParams(), &params.Skiptoken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $skiptoken: %s", err))
+	}
+
+	// ------------- Optional query parameter "$search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $search: %s", err))
+	}
+
+	// ------------- Optional query parameter "$filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "$count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $count: %s", err))
+	}
+
+	// ------------- Optional query parameter "$select" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$select", ctx.QueryParams(), &params.Select, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $select: %s", err))
+	}
+
+	// ------------- Optional query parameter "$orderby" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$orderby", ctx.QueryParams(), &params.Orderby, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $orderby: %s", err))
+	}
+
+	// ------------- Optional query parameter "$expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $expand: %s", err))
+	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer Prefer
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
+	}
 	// ------------- Optional header parameter "client-request-id" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
 		var ClientRequestId ClientRequestId
@@ -103,6 +183,48 @@ func (w *ServerInterfaceWrapper) IndustryDataCreateDataShareOutgoingFlows(ctx ec
 	return err
 }
 
+// IndustryDataDataShareOutgoingFlowsGetCount converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsGetCount(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsGetCountParams
+	// ------------- Optional query parameter "$search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $search: %s", err))
+	}
+
+	// ------------- Optional query parameter "$filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $filter: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsGetCount(ctx, params)
+	return err
+}
+
 // IndustryDataDeleteDataShareOutgoingFlows converts echo context to params.
 func (w *ServerInterfaceWrapper) IndustryDataDeleteDataShareOutgoingFlows(ctx echo.Context) error {
 	var err error
@@ -118,6 +240,21 @@ func (w *ServerInterfaceWrapper) IndustryDataDeleteDataShareOutgoingFlows(ctx ec
 	var params IndustryDataDeleteDataShareOutgoingFlowsParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
 	// ------------- Optional header parameter "client-request-id" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
 		var ClientRequestId ClientRequestId
@@ -152,8 +289,36 @@ func (w *ServerInterfaceWrapper) IndustryDataGetDataShareOutgoingFlows(ctx echo.
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params IndustryDataGetDataShareOutgoingFlowsParams
+	// ------------- Optional query parameter "$select" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$select", ctx.QueryParams(), &params.Select, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $select: %s", err))
+	}
+
+	// ------------- Optional query parameter "$expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $expand: %s", err))
+	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
 	// ------------- Optional header parameter "client-request-id" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
 		var ClientRequestId ClientRequestId
@@ -190,6 +355,36 @@ func (w *ServerInterfaceWrapper) IndustryDataUpdateDataShareOutgoingFlows(ctx ec
 	var params IndustryDataUpdateDataShareOutgoingFlowsParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer Prefer
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
+	}
 	// ------------- Optional header parameter "client-request-id" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
 		var ClientRequestId ClientRequestId
@@ -260,6 +455,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows", wrapper.IndustryDataListDataShareOutgoingFlows, options.OperationMiddlewares["industryData.ListDataShareOutgoingFlows"]...)
 	router.POST(options.BaseURL+"/industryData/dataShareOutgoingFlows", wrapper.IndustryDataCreateDataShareOutgoingFlows, options.OperationMiddlewares["industryData.CreateDataShareOutgoingFlows"]...)
+	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/$count", wrapper.IndustryDataDataShareOutgoingFlowsGetCount, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.GetCount"]...)
 	router.DELETE(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataDeleteDataShareOutgoingFlows, options.OperationMiddlewares["industryData.DeleteDataShareOutgoingFlows"]...)
 	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataGetDataShareOutgoingFlows, options.OperationMiddlewares["industryData.GetDataShareOutgoingFlows"]...)
 	router.PATCH(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataUpdateDataShareOutgoingFlows, options.OperationMiddlewares["industryData.UpdateDataShareOutgoingFlows"]...)
@@ -296,6 +492,16 @@ type InternalServerErrorJSONResponse struct {
 	Headers InternalServerErrorResponseHeaders
 }
 
+type NotAcceptableResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+type NotAcceptableJSONResponse struct {
+	Body MicrosoftGraphODataErrorsODataError
+
+	Headers NotAcceptableResponseHeaders
+}
+
 type NotFoundResponseHeaders struct {
 	ClientRequestId *string
 	RequestId       *openapi_types.UUID
@@ -314,6 +520,16 @@ type PayloadTooLargeJSONResponse struct {
 	Body MicrosoftGraphODataErrorsODataError
 
 	Headers PayloadTooLargeResponseHeaders
+}
+
+type PreconditionFailedResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+type PreconditionFailedJSONResponse struct {
+	Body MicrosoftGraphODataErrorsODataError
+
+	Headers PreconditionFailedResponseHeaders
 }
 
 type ServiceUnavailableResponseHeaders struct {
@@ -367,8 +583,9 @@ type IndustryDataListDataShareOutgoingFlowsResponseObject interface {
 }
 
 type IndustryDataListDataShareOutgoingFlows200ResponseHeaders struct {
-	ClientRequestId *string
-	RequestId       *openapi_types.UUID
+	PreferenceApplied *string
+	ClientRequestId   *string
+	RequestId         *openapi_types.UUID
 }
 
 type IndustryDataListDataShareOutgoingFlows200JSONResponse struct {
@@ -383,6 +600,9 @@ func (response IndustryDataListDataShareOutgoingFlows200JSONResponse) VisitIndus
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
 	if response.Headers.ClientRequestId != nil {
 		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
 	}
@@ -450,6 +670,26 @@ func (response IndustryDataListDataShareOutgoingFlows403JSONResponse) VisitIndus
 		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
 	}
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataListDataShareOutgoingFlows406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataListDataShareOutgoingFlows406JSONResponse) VisitIndustryDataListDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -619,6 +859,26 @@ func (response IndustryDataCreateDataShareOutgoingFlows403JSONResponse) VisitInd
 	return err
 }
 
+type IndustryDataCreateDataShareOutgoingFlows406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataCreateDataShareOutgoingFlows406JSONResponse) VisitIndustryDataCreateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type IndustryDataCreateDataShareOutgoingFlows413JSONResponse struct{ PayloadTooLargeJSONResponse }
 
 func (response IndustryDataCreateDataShareOutgoingFlows413JSONResponse) VisitIndustryDataCreateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
@@ -707,6 +967,183 @@ func (response IndustryDataCreateDataShareOutgoingFlows500JSONResponse) VisitInd
 type IndustryDataCreateDataShareOutgoingFlows503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response IndustryDataCreateDataShareOutgoingFlows503JSONResponse) VisitIndustryDataCreateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCountRequestObject struct {
+	Params IndustryDataDataShareOutgoingFlowsGetCountParams
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCountResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount200ResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount200TextResponse struct {
+	Body    ODataCountResponse
+	Headers IndustryDataDataShareOutgoingFlowsGetCount200ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount200TextResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetCount503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetCount503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -834,6 +1271,26 @@ func (response IndustryDataDeleteDataShareOutgoingFlows404JSONResponse) VisitInd
 	return err
 }
 
+type IndustryDataDeleteDataShareOutgoingFlows412JSONResponse struct{ PreconditionFailedJSONResponse }
+
+func (response IndustryDataDeleteDataShareOutgoingFlows412JSONResponse) VisitIndustryDataDeleteDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type IndustryDataDeleteDataShareOutgoingFlows429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response IndustryDataDeleteDataShareOutgoingFlows429JSONResponse) VisitIndustryDataDeleteDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
@@ -937,6 +1394,28 @@ func (response IndustryDataGetDataShareOutgoingFlows200JSONResponse) VisitIndust
 	return err
 }
 
+type IndustryDataGetDataShareOutgoingFlows304ResponseHeaders struct {
+	ETag            string
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataGetDataShareOutgoingFlows304Response struct {
+	Headers IndustryDataGetDataShareOutgoingFlows304ResponseHeaders
+}
+
+func (response IndustryDataGetDataShareOutgoingFlows304Response) VisitIndustryDataGetDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
 type IndustryDataGetDataShareOutgoingFlows400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response IndustryDataGetDataShareOutgoingFlows400JSONResponse) VisitIndustryDataGetDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
@@ -1017,6 +1496,26 @@ func (response IndustryDataGetDataShareOutgoingFlows404JSONResponse) VisitIndust
 	return err
 }
 
+type IndustryDataGetDataShareOutgoingFlows406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataGetDataShareOutgoingFlows406JSONResponse) VisitIndustryDataGetDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type IndustryDataGetDataShareOutgoingFlows429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response IndustryDataGetDataShareOutgoingFlows429JSONResponse) VisitIndustryDataGetDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
@@ -1092,9 +1591,10 @@ type IndustryDataUpdateDataShareOutgoingFlowsResponseObject interface {
 }
 
 type IndustryDataUpdateDataShareOutgoingFlows200ResponseHeaders struct {
-	ETag            string
-	ClientRequestId *string
-	RequestId       *openapi_types.UUID
+	ETag              string
+	PreferenceApplied *string
+	ClientRequestId   *string
+	RequestId         *openapi_types.UUID
 }
 
 type IndustryDataUpdateDataShareOutgoingFlows200JSONResponse struct {
@@ -1110,6 +1610,9 @@ func (response IndustryDataUpdateDataShareOutgoingFlows200JSONResponse) VisitInd
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
 	if response.Headers.ClientRequestId != nil {
 		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
 	}
@@ -1119,6 +1622,32 @@ func (response IndustryDataUpdateDataShareOutgoingFlows200JSONResponse) VisitInd
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type IndustryDataUpdateDataShareOutgoingFlows204ResponseHeaders struct {
+	ETag              string
+	PreferenceApplied *string
+	ClientRequestId   *string
+	RequestId         *openapi_types.UUID
+}
+
+type IndustryDataUpdateDataShareOutgoingFlows204Response struct {
+	Headers IndustryDataUpdateDataShareOutgoingFlows204ResponseHeaders
+}
+
+func (response IndustryDataUpdateDataShareOutgoingFlows204Response) VisitIndustryDataUpdateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(204)
+	return nil
 }
 
 type IndustryDataUpdateDataShareOutgoingFlows400JSONResponse struct{ BadRequestJSONResponse }
@@ -1197,6 +1726,46 @@ func (response IndustryDataUpdateDataShareOutgoingFlows404JSONResponse) VisitInd
 		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
 	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataUpdateDataShareOutgoingFlows406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataUpdateDataShareOutgoingFlows406JSONResponse) VisitIndustryDataUpdateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataUpdateDataShareOutgoingFlows412JSONResponse struct{ PreconditionFailedJSONResponse }
+
+func (response IndustryDataUpdateDataShareOutgoingFlows412JSONResponse) VisitIndustryDataUpdateDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1315,6 +1884,9 @@ type StrictServerInterface interface {
 	// IndustryDataCreateDataShareOutgoingFlows Create dataShareOutgoingFlow
 	// (POST /industryData/dataShareOutgoingFlows)
 	IndustryDataCreateDataShareOutgoingFlows(ctx context.Context, request IndustryDataCreateDataShareOutgoingFlowsRequestObject) (IndustryDataCreateDataShareOutgoingFlowsResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsGetCount Get the number of dataShareOutgoingFlows
+	// (GET /industryData/dataShareOutgoingFlows/$count)
+	IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Context, request IndustryDataDataShareOutgoingFlowsGetCountRequestObject) (IndustryDataDataShareOutgoingFlowsGetCountResponseObject, error)
 	// IndustryDataDeleteDataShareOutgoingFlows Delete dataShareOutgoingFlow
 	// (DELETE /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataDeleteDataShareOutgoingFlows(ctx context.Context, request IndustryDataDeleteDataShareOutgoingFlowsRequestObject) (IndustryDataDeleteDataShareOutgoingFlowsResponseObject, error)
@@ -1405,6 +1977,31 @@ func (sh *strictHandler) IndustryDataCreateDataShareOutgoingFlows(ctx echo.Conte
 		return err
 	} else if validResponse, ok := response.(IndustryDataCreateDataShareOutgoingFlowsResponseObject); ok {
 		return validResponse.VisitIndustryDataCreateDataShareOutgoingFlowsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IndustryDataDataShareOutgoingFlowsGetCount operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsGetCount(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsGetCountParams) error {
+	var request IndustryDataDataShareOutgoingFlowsGetCountRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsGetCount(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsGetCountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsGetCount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsGetCountResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1517,98 +2114,139 @@ func (sh *strictHandler) IndustryDataUpdateDataShareOutgoingFlows(ctx echo.Conte
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37bhs5sverFHoGcPKhJUu2cxkZH3A8SWbWe3KZTZwdYKNgRHWXJI67yR6SbVsbGDh/nQc45w33SQ5Y",
-	"ZF/VkmU743F2Aiw2cnezSBbrxqofOZ+CSKaZFCiMDkafggWyGBX9fHHC5vbfGHWkeGa4FMEoOFkgoDDc",
-	"LHc0TPCEzSchMA0Mfsulwdi/BMPm/SAM8IKlWYLBKBgH353+Pf3H89d7v/0N//afF0+i18Pz/aP5OAjC",
-	"QOFvOVcYByOjcgwDHS0wZbZ3s8xsa20UF/Pg8jIMXsqIucF0jY1NtUxyg/D+7UuQMzALhEghq4bWHNbC",
-	"mEyPdnfnimWLfsojJbWcmX4k090pGrbLRZxro5bPmWG7MTPs3YIpfJObueRi/kMiz/Xu/pTNhk8Ooh79",
-	"n/2rdxANn/TYbH9qf9h/N85yJlXKTDAKcsWDsGPSb9GoZe9oZlCtzvsv8hxSJpagMZIi1mAknDNuYIoz",
-	"qRCMWnIxBzZnXDRmPxxsGlTKBU/zNBgNyhFxYXCOioYUJRyF6dn2qE2Px90LErEkQWWFZaXBJASMFhLj",
-	"Q1qmSe0NnC9QuMWj9qBRGBBSYHP5ns6GbG+6H/UO4kfYO5g9HvSesifT3nfRIB7i3myfHVjOb5KnqybA",
-	"Yys3M46KxqNRnaECpjWfC4wtr82Ca/Bk4AGDH98fP3/YHOdg+h3us2HUezTbi3sHkR0iPmW9YbwX7U8P",
-	"2KPZ40HQLRE5jztE4jIMMqZYisar6xbLcQT+ozkKVKQStcl5ZfEEiqUB7pahY/VAoc6k0DgWzmwAE/T9",
-	"hAuB6oVSUk0sWbS/dB9+tmvKpnYpwzovc40auNEgz0VDCvpjcZPV5naybkhBGAiW2rar/GnIOrt4iWJu",
-	"FsFouPe0SwM7Vf94jczkgv+WYwd3O6k0RWVLY0KTzJhZVFNcN8Rr2NcwuOiluhfLSPdOcdnzrzspe+1x",
-	"MkAyOGXxW8dfkkgpDAr6ybIs4c5s7/6qne0uZ/wpIAFxTWLb3fcVnTCI0TCe6GD0oXzPxRlLePx3luQY",
-	"hEGKWrM5et6f2aeW3zt6weys3hlmcAfSXFuLCFLYtyPIUMRczENQuRD0I1NymmAaQi5OhTwXP+QmV0i9",
-	"2CUyTM3RqmSdbnAZbjesTMkMlVnCDhdn3CC+16iOY+0HtmBnCMxAKrWBIXCDqW502mwVXH60IlCo2RoD",
-	"sK3CxHYio2BvsPe4Nxj2BsOTwWBE//tH0DSQ2xmyy/bkC+M4lfESFkzDHnhmFXzhqPskUJVofqtwFoyC",
-	"b3arEGXXvdW7laN2jvuNdc8vnJ2pfjs7uaqexXC4hpQl1tRiDFLBVCE71c7tSGEUi8yo9sVf3715HQIT",
-	"hXyUaxoCGwuFLO5JkSzrjytptETPlRRzsDple5O50TxGsnwo8tSaZC6FbZVyrbmYW6JOces0a/0zswCN",
-	"8xSF6cPEa8oEEq4tzTNUSzjjMvF0kUULOOdmMRamJpEhlJ7EDsvbcm4sDyJUQtv4buIE0ZvkWpjY6Xe6",
-	"ls632V1tsOKENzWvt7OrO5NqyuMYxe1MzlFuFlLxf1KDX7z1eY6CYxxso2lbOvjfVdOOhc5nMx7Z0UGm",
-	"+BlPcI4UDlpGJmiQxNAuO82zD8e16Lb3JjdTmYuYfNJbZPHPihvsHyUJ+ADHiuLdqamRpyggYZHXyQwV",
-	"KYYUzWmAQIzJWt4jubShshIseUcxTiU7N5ZQF7QlLy4idEz6UsTySEDBjCLio7mBjKJc3alE+e5njCcY",
-	"9+Eo0ZJEiQl9jqradPjvMiXjPMIYWBnrglkwUzkKrseicBUU/pbfkXdz4smtfZ9JFWE8IvJTRZJdfss1",
-	"CGutaZdz7yyskOYHaxZuJ742onldUPpSRPdkXcgOO9uE6TsQS9QgpAG84No0Arp10fpd6MJrCTM7CxuK",
-	"0e6Vx/fMfGZsmUgWn0j50jLsdrLn3fkLyv+UJL8kIWwE0FxDYmegrDFyBivhKTc2zBwODp4+evIYpkvz",
-	"R0TUXeMbwiv+/T0TL2vgeYTvBTtjPGHT5JYS5um9luaoJPglyZcfv106g2kmFVM8WUJe8acPlIMENrP7",
-	"hP1BkWy8W+e9eYyHMKklSieg2VJ7py6BBl+kQGui2EqtbpKi+qfrMqB3KMRGyldMLL1107eT4JMWsS9G",
-	"eqV0yW9PRzcFdfgHCKpPWVs5XShpTILxn0wyc8H8fhpvGTYeuzSR3Z6jML7hiQ2fu1ODPnNSfNG0co1N",
-	"fpHooPRbxJRdBPgembJ+yzZvRGuNpltm3+7F5iuKUGu/lbYbkTQzy7tThUmDb5MyuaSLFFfoRhRSkNzk",
-	"fwjSlVzKwRc5Q6kALzKXjLhXYUUudJ5lUhmMX2HM2Qmlz28j/++7KHZKft79ZVMD/EBcDnLH4IXZzRLG",
-	"xQ7tQaWBksbIbkZjaA+3oRTPHLUedfXl6MRnYsQfFVvb0U3aw5ncK00oOaNdIXn99Omf54U0fwqqckCl",
-	"BB1VqnIxO94V4tlVmNuc86bcjrU4ZdK8zIH3O8vyVV3tgxtrNbKPYWC4oYpeY44lGTn9FSNDk9nAn+OG",
-	"RjUn9EwqhX6cMTOsVcJ10/G5riBss3a78v2mum/BNt+tZmmRSevgVqHT7U5+LnJuzZxgCFzA+5NnllJZ",
-	"C7cUeoan2EX+ypncegqtBaf5NPrtCrxqclBby2tKwSvGRSkE3SrSLvX73VIvxhkXGHv22q9D0Hm0oKJO",
-	"VWidWDWY1JN0k+5FrFS12eMbQcAgtYSZdc8sWtS0qC6V1vIy7jSKypy3sZ4N1bosx8uUYsvgsu2QbtpL",
-	"beGatqfN9EWeMtFTyGK7HYXa60LCaBlWOevr7pniKVPLHn3VKzsyKscrDJt7d0Uv25usSuCuKak1d9Y5",
-	"TnrvhRHFGSYy8zl1V670VmAGr4pO4EfbCYFEVq0Y3nZpq4m2meNI13hSm9oWTKnjxvrd+AkbDcYxt9xh",
-	"yU+1ec1YorEdChwJkL61S94S12xsop31nymZ0uoXXffoccSEFDxiCWhDaDAJTABeuIrMWBz9M1cItCwv",
-	"2SnSnjWfL+xHtVc0eiAQQlE6NBqmTCNEC8aFNde0UDsaUhljAlyPhQcD/uu//wfS3FideFE9yZSkvYn9",
-	"Leu5dfugk2MOJ1ZJwFiQvDPjx2CHOEuYMWgt3gIV9oGUwwZ5XEOUSG0DOiFBmoUr8DhQBnflclBociUw",
-	"7o/FC5LH+hfFS8hFYgc++VZjgpGZgGBKyXNdqyUdwuQ/pJ1E33Y+odrQhMeTsWDJud38M4Wu0tMUaN+I",
-	"wtMLs0mH/CcF0JGB3U4l2PM8r7zYNcCO36ZomB3AN9vAHr91XXW5idrcr6udVysOzd/tOcIg5jpL2PI1",
-	"QaBu01ONzmUYYCf69VjE/IzHOUvAflCaW8dy6/i0YSJmKoZznFLwaKMZES0doEQmhwSsWDAxRw1SOKs3",
-	"Fu5Jk14fjsUCFTcYO91uqFAbG9eNru1aG35d0Jq1NiE4XGMFfJwua6XSlbF2YW23hsmy+I1IlgVYbXUC",
-	"TSjUbVa9japyvXOBWr8zzOS3o96mZbdFVphvLawVFU+yhKN9FmV71wC4tfxiXbVJmGoustvPfRZv+Uwm",
-	"1tZyKd762P1K//mZLKuDgxW99zeYu0jmYg1lkadTp1EU8xaw2vOFTOrUQ5cUnnxLpP6/VYAJMH1q1Uoq",
-	"4KaxH+LCPD6wAdwGpHY5OIEX5iUXp9vj5m0LyNgcDz1qF3wonzDtXjRG04ldDwNCwNlObxTsbxFGrYT9",
-	"LYF1A6hJaSVKdqa/p8zSwYNrxnl2NSjVQ07dnV0oNk99iiFsLNJthinMoIS2kAR2tat26M9pjEXKlsVD",
-	"h9XWwOdCKoz7MFkFvU7ANigp0fK78WyIXP7tXL5jUDX3w9VjAC7ws+372zrctwVa9HCtR33nAMo2YLAL",
-	"Lqpd3b3zkCxJ3swoGf35fOVHQh7RJk9Y2/YhWJXQ4OPl3fjUzzDBNd5122m2k0812V1dkhUJaM2ozrOr",
-	"3Dc8cHL/cMUmhsFFj5S+OCZwM+N9G2uwwYs7mHWREdUyVxGOwO++MoVkBe2mkTZKOgSZOQttHxbFZPLH",
-	"CseCiaXfMzpEN20HLRcwhgd0skOxmYFYRnmKwu2RdzRMvmnPrnNCk7GoYK6TOgPs3jJFnbEIH/qQ34vJ",
-	"Nzfg9scOW3F9Mu+z+JZuTUBONODBT0cnz/7ysOD3yGeB6rvuYllCclkEsDcLqZ0bGwu753e7p3VOjGsw",
-	"/gQg08Bn9STCEs5RoQ9v/kRe7cT7KxfcUtLaRXWanffB+7zrO7Mvyml93dZdYfedjv7Bdv9diw0duDBa",
-	"hcLUr+QsKVfqwEAuOVqkMAn9OkUUDnZdM63+aJgVWnc2zJmFaYJpEHb65w5evms63M58v+vwU0AZ0yP9",
-	"zr0sDGj7WF+LIjkiBwHoOLVaTfOc6UbIbwP6JRpgUYSZcWruu6om7ndt5ZPLsJP1LiusS1rUh8tGJ/Jc",
-	"10hXnCxIF082kV7Q0XLP+/pAy9UoB+qfrFJ7cSaTM6rH1E5ZEUe4wMT58z48l8SYXGOtm46lrnrseHlJ",
-	"8ejW5nlFnO3TQpB9enwls1Y+P1lwXZ5TK47naBiCkbD36LH1ivYNKt1Mwz2TwkgtQZs8tmKhMJKKYsTa",
-	"Kdi9R48pr1Ceir1u5LBqzVfXuKrxvLCzAGdfgMelNv+YyClL4ChOueDaKGakKl8aFEwYO13XGRg5Fk4S",
-	"3UbKilAfrNMp0+P19GZDbk0RE7YSqx+Cvdmj6CkbYm9/ehD3DvDxrPeUfTftDaJhvIf7swP2aGotQJnf",
-	"uOLsNvH52H08JCZXf7Trl9fyQ2utY1umnCBRWO+qs67iYyRYkkv7I5ZwLtVp3SoKaayjX3pfbv914ALC",
-	"IyVo6JcHZl1pJ1e3LDe3kKu0NtrGggs1W9g1b0+8Nu1C88tH3aarRn8DXdUiqrag6Pht6U0xkik6+jWi",
-	"5YIUVP2DzWSth/ArWKNVrWlBrHiymVoNmucpVTJRUCqe3Hdr3YjrOrK6NXvtHBZVI7kGuwnkUlQXKNRL",
-	"pze13JGz3L94y/3LDS03nX+IcsXN8p0NIP3hfYJeHuW2TfHXD4Ul++vPJ0FHQZrV0aWeD5VRd6bWLCFL",
-	"mLFGMfRxiG7hQkce9zkW43ww2I+IHv3ESR9cIbY67VnySwqfiKQw2M7QjbqyJQtjsuI45kwWSEwWUb6l",
-	"Fl65tUsZJ2gKKsvSXCX1kik3i3xKldKyQfUr6MaBFyvsOTPp3vuX2YlVDjrowxQNG4u6XMLRT8cju7v6",
-	"TIiAsahBAuCGiICxGAuS7CIJ4hDwWHje2iRVbhb1KzEc/zMlrf8fNQ7g+3ToWHAN1b0lNDPuQlqXMijg",
-	"RY1DmNzAgok4QTLG/kim9fZzxoU2wK23PzYwk4kNV9uc33FXkrzJUBz9dGyHdObUWsMDt/Vy2Zmwks7j",
-	"WNPdJmPRhXR5CHTglBm/5+6aUiLlKST8FMtv5MwNhzj88wKVO8ad5dOER12JJ8+8mEeGLlbBZBa6c34l",
-	"Vw07RRtaxxhxOlHNRDwWdCxBy8JmdeCXKjWUCjwPPEYSYxurgl5IZUZj8f+AcjsUZUHGlOEsKdM+Kao5",
-	"PnQrTRPY0UDFbUiZOtXtNNCYjvBZjzEOYJrbhdNjAbQ6XBg6puv8hJ2AkQ6y63NFdcQInYWnbFHfjvBH",
-	"uw1y+T93MNeKoTNah42xTcbOkYyDCZwrlmU+fGzyvbhYx7Im4Rl1QdDDBhSklZO0dCY3SOZNDi0HGoPc",
-	"MtkIMuXGTbhMLhabwyKp6QxrwiP0lVZvLV8dn6zYRpmhcHPpSzXf9Y30rv22lmVom7WGQfvXf/3vmpO2",
-	"D6z5e2g9OSrtjOuwP+gTptv2zDIejIL9/qC/b7fpzCzInW1zcZf9rhNRZ+Vi7XU9fpvS2oYQYJVRVZRS",
-	"nMVVLoOB9eE1++BgJOXQXnJtnnePrnnF05raQ/VJF4T7Y+uGnr3B4HrnEdpV88+MIaoCtA+tXOuN8tut",
-	"LOqGra5Li65HzdDRgq2vYmpudbffMq7s4MpdQS3w3BD2NXOEVUbl442PJtwIiNFxcOGo1IRV+MQ9OrBz",
-	"4PShq0mpN7u1a62oyfDqJo0DcNRo/+pG1VU2tsXed1e3aJ8AvQyDR9vMqOtyEmq7xSg7jk7TjiJPU6aW",
-	"wSiwFg3Wqrthc1KR7apV1W1kpQUtks7lgxI8zeZYnOQuwC5eg9oQmJpB9l8kXJtXUrm5ZFJ3OAWH5rA+",
-	"v/MSNzhZhQUQWqO4EdBhQAmKcWhjaQflEO4ypuJwT+F/6Z4n93ERjRWfbIZs2KhkLLKERbiQiT/bUESz",
-	"2Nhc6+LUnStpsqIQlLIlaDQhRYKmPqqxIFAtxQbrXZpj1O/s1OjP72W8vJE/uxMf8zn9Qi0LdSPXUOXx",
-	"fz/H4NBOa06xCTynTWp/5TrCy5UYZXivYpQazvlrhPJFSGKXDDrpjJ2ZLkypqQnmIUyKq4XJitot0vu3",
-	"L1sBS3Er8qYgg75p3VS86fvyu3twcv8eB0TDLVq0rw2ido+2GV7H4ekvOgrz0cpadOvnD8Ns/1tdl/1p",
-	"zdVXly7mSrCr0v+cnoMrLDst9re2LZgGIUmnN2+1HYm73GwfrJtH/HUftK3aOyZublFeUfdFq6wX8btU",
-	"2bA7/2UdPF2UXClb3WXW0qR0n2yZ4PQh2KSWPB2LFUxkRy6VKbt8BWrsqqzqRi3/Ef/E+bSvservkE27",
-	"20D1xJ+4u0Xg+dWbfPUmVMO4W1dyPeu69v7Tj1TFiRarbskBz9slPTon1Z2TG4uxuLIK6fxbN35/fU1y",
-	"LOpFybCoSt6mJBkC02O6CHhJpw5AinZF+rBVxi0K167IX/XahwqQ79HtY1HCAciXnyJm9i/ujzRoB7Cf",
-	"fLp0SURXLm9eJlMcXBbSLLiY08mHsfBpSm1opv4alYd9OKoKuAUspjx3Ua/G4wWLTLIEpqtTVuFY4IVH",
-	"8jHTnep8sJLWJLgY1JKfDzvR/2PRCf+HI7H0UywzuIzyA26G/fI/eESHNN1/x6SWkL0iMHHS+++bFr17",
-	"9+kPoqxxop1V/y2yj18juiqi+1u6f3Ey+Ef09PzR98PT3/b+Hv/l4NevEd31IzrncmJ/lwId+/4a4N2L",
-	"AO9rWvE6UaUPwe40rVjDq5JrrCNVP3y0fs+VXbvw3q34KSQwJaCIM8ndoZ8WznON0V6Dea7Aiy28oo1k",
-	"bDgY44zliQEWxwq1bnY42t0d7j3pD/qD/nD0dPB04Lv6WDJy5Za1Ot5Te8CnB2I6jjvkZwHZbOM1a2jp",
-	"bWzZx8v/CwAA//8=",
+	"7H1rbxtHEuBfacwakLQYUtTDjk1hgVMcJ6s9P7K2vEY2NHaaM02yo5luprspickJuE/3A+7+4f6SQ1X1",
+	"vIcU9Yhs7xoIYmqmn9XV9a6a34NYZ3OthHI2GP4ezARPhMGfL075FP5NhI2NnDupVTAMTmeCCeWkW25Z",
+	"FolTPo1Cxi3j7NeFdiLxL5nj034QBuKSZ/NUBMNgFDw7+0f2z+9e7//6d/H3/3n5Tfx67+LgeDoKgjAw",
+	"4teFNCIJhs4sRBjYeCYyDrO75Rx6W2ekmgZXV2HwUsecFtO1Nj62Ol04wd6/fcn0hLmZYLERvFxafVkz",
+	"5+Z2uLs7NXw+62cyNtrqievHOtsdC8d3pUoW1pnld9zx3YQ7/m7GjXizcFMt1fT7VF/Y3YMxn+x9cxj3",
+	"8H/wV+8w3vumxycHY/gB/67d5USbjLtgGCyMDMKOTf9oxEQYoWLRO57PUwmDdG1/XrSzsPuI+kXMzbhD",
+	"WHBlL4RhM630wtg6LDRsr5/xyzmfCit/E3/ZHwTrD+OtcGbZO544YdoL+qu+YBlXS2ZFrFVimdPsgkvH",
+	"xmKijWDOLKWaMj7lUtVWsjdYB6xMKpktsmA4KCAllRNTYXBJcSqFcj3oL6zryRWQinmaCgNI3OoQhUzE",
+	"My2SIwRZVHnDLmZCEVJhf2aFckxpJeqgfDrZ4/vjg7h3mDwWvcPJk0HvKf9m3HsWD5I9sT854Ifja0B7",
+	"3QZkAvg8kcLgeqww58Iwbq2cKpEArN1MWuaHYduc/fD+5Lud+joH42figO/FvceT/aR3GMMSxVPe20v2",
+	"44PxIX88eVJHgRJTFzLpQNWrMJhzwzPhPBk5mfRecRfP2pt4P0+4E0wblohUwC+VLpmkO1vQGCAxTFqm",
+	"lfD32YoKkbFsOxoFo8VgcBBDU/wlRkEUslhnGR8pK2BBDk4z+rAbwVhyqrQRyU4Ik8sJk46JS2mdZdwx",
+	"nqbsQroZi/4c9dkbNxPmQlpRvT3SssO9/f5IbU7hJOyYqGsQBopn0KOAzXpMOJn0XmslVsHxmBZ1MDjE",
+	"deuFY5yNdXJzWCI88r3XANO/+04rW1i/XaJZ7X3+WKFt22+/f86+2T8c7PhzZsUxD+HCuoVRf0FCwdMI",
+	"dpU/M2JuBFxa5CER02qkFoiIRyxqE8DXEdveg7v07NmzHaYVS6V1IbuYyXjGUn0hjEUQQwcGPTzGWMaN",
+	"GCmPaP2cEFcJeMQsX1o/1IUwwhNlkTQRq76dVSD2YFsP2w2I4zHzjaZCCYRoldR4luoHyAklk0QUO2gp",
+	"M8LOtbJipGjFjCtsH0mlhHlhjDYRDCvgl+2zD0Bh+RjOKKxStoUVlklnmb5QNZrcBNeGtLcTiG341DgP",
+	"v3wp1NTNguHe/tMuPh3rhXJtmJ6oOF0kREPUIhsTIKUTmc0hejHTqWCxTlMRQy+2ncFdAQYZPZrI1AkT",
+	"7YCkFf0PQlOcKqpdTOKU4nKe6kQEwwlPrfAb/XUhzLLc5yNaaAeyjLVOBVfBVRhYt0SAAs2Hvzuln5MV",
+	"7Gmh5K8L0YE6naPU6cuG8hRubM7drNzXqiXeQMQMg8teZnuJjm3vTCx7/nXnyNBaXM656gDCC3zOjEhL",
+	"4VMK22evtWN2MZ9rA8/Hy5xPW70wsThivODZRIof0QzIuYgBiYQdDgYEsw3O2q9w7Z6bZ00Y197V9/jc",
+	"o+54yeZGz4VxS3bO0wXs7l2+syGLxK9RyCIl4P9Th//H3yn+TvG3VFE4UhFsMGSRNthDQ4M5N0Ihj7Ih",
+	"i6zjxlmACLQQKqHfSE2iWCvHpbJAzxltaqT80iR0x1ZSnUsnxHsrzElid7labsuhZOJXtkUCxHQhExIg",
+	"tnYito2deJpGO332DgdlqXTC8DQn74pZqaapIOXHhv7EtrYiNtEmV4r67LnO5txIqxXed1phLoewmFvR",
+	"Z8fMLpXjlyOFlLB52jQ00L+5thJOo0n37IzDsO8cSFWwKbNQSqrpFu6+hN92Iu085cvXPBPh1nOtnLZ6",
+	"a2dTbPKYsYIu7g8O24SxjV7aJMKMUalqX6oW0r2B1itxLmScZIBeIQMgm0YFqGj7M7fx/4JhP0ZHDJCC",
+	"jnBs9JlQMGoErMSfs2VWGwdPY50INtdSuQa4fw4qYGQwcPBxQwj6zddAiJuDH0KBavNzgKxHJozbmH7g",
+	"FGEAMpz/x7/Dn/5tZU31v3zb1pqBMPJEKmEtIM7Ctp/4rs2nvnsV6xp/+o61R5Vewq+y+F1pL2pQbaFT",
+	"JtUJAWyveMuN4QBTYjz+NdD6DvSzgpsuUfodPi8xjdqx+cxweyvSTQPcnnT7hd6IdFsBIsSGV+sdNiYZ",
+	"tqCXIPCOQcgDuVMkqy7YUSGLwJo8KQaRD28WTy9Avs0H6bNjxRbqTIH4VtzKJlzW3LEmrn3cGISwww0u",
+	"m79Z9Snbt6PORbpvAKH2H4K5Z3LecYpnco5nOJHGOqYIg/vsxDGO2oYle0DeANSV8vSUuHQvpTqL2FQL",
+	"0A7ZxOiMXcxAKeGk2wiViKRlpNnsAGDJmxpwunfsgEh3y5l6zkHOjBfGapQxW7sa+p0QjotzqRe2uin2",
+	"3mv30IOlUp2NFAdVg0kLVxonJwvaBbcsnnE1hUuhUSdJ6Kpr0PoYbp1pXB8ohhz6aStgsJhnYqSgcciQ",
+	"aPwiYtdW9sTyb+bkl/n45JfX8qcPP12+/u3tLy9PXxy8/uGVe7X/t9k/5WDw028vDl5++D57tX+Cv3/6",
+	"8NNvP8m/JZO/Bzc4EwLqKv1msH+4AR93ugsbZ/qCjDktlBySRid/QwME4VZI6Jar2X32wVsxpMuxb8Yt",
+	"426kMm0d2xsMcvwGBIgeRWj2lJdo2sBF8LQB1sebIitsqAESwtVnz56FJebuXY+5aMIj1RdpzZgnb4k5",
+	"wF8gsQpSFfGGkk179xdLhu1i4b8HKA1SF1h88G05ThgkwnGZ2mD4c/FeqnOeyuQfIBsFYZAJa/lU+NuC",
+	"EhOAfqtKtbZYtrAOSD5ZhoZsLlQi1TRkXoYMgWSPU5GFOQ3/fuEWRuAsQBYcN1PhGlJocBVutqyCH2zV",
+	"qatf2IyfC8Ydo+P3h1+dtEGTrz7C6ebWBYRd2+6xqZ0ggY0Mg/3B/pPeYK832DsdDIb43z+DupV2M2vq",
+	"VXPzuciAJjvA9H3mgVVhyX1EqBIvHxkxCYbBn3ZL/80uvbW7pReDvBpvQBZ4QeaV8jcZa9sENV+OtCzj",
+	"KeCySIDWjY3gZ2TtAuQ1PHbDSou/vXvzGvSsFo8PGR8pYKM9JAmVxyU2ogHEaDVlcKtgNr1wViYCFR7g",
+	"0sLgBYFembQWFbxcpa+OWZmfuxmzYpoJ5fos8jclQsnFMnEOlPpc6tSPK3g8Q1I+UhVhaIlqKJmzYVne",
+	"hAXkXKtYGGXRJEOI6C1RFR9ap7mt6+h8n912h5YnYF33aj843Yk2Y5kkxDtvT3KOF26mjfwNO/zLU5/v",
+	"hJIClZRrb9qGXoY/9KadKLuYTGQMq2NzI89lKqYkFwEg0QHhUJ7wqNZnJxXXX+/Nwo31QiVorXorePLB",
+	"SCf6x2nKvJcFUPHhrilJJSmP/Z2cC4MXQ6v6NpgSIkFq+RnhJTBNo3j6Dk27Je7cGkPJVp2+uIwFAelL",
+	"QctjxXJg5IZuMv/oOF6YB8UoP/2EyxTVtdTqqtOr8Hz6dnOjk0UsElR6Sc4hIblgFNKOVM4qGNlCfTvk",
+	"boSeEuj7RJtYJCQceotM0VZapoBao6v1s6OwSrvjGJCOjwkzb4/Dr2tDdcp2qtGkLkjQq5xHbTlx6XZn",
+	"Lku3mLhE/4NlzSWRhwUZcyYSyT3/nZBhg06+JmnRHBtKWJ/DBftDAfNQVzOiHUT5FoplkxhTWWGd9sdc",
+	"FddXuln/s7s73wNLvdu1AW3gdT7Sl4SVnR4ltrWJ82uLJVpYprT3z9eu6Cof2EMg62vNJrALUGPwpsjk",
+	"M0O6OV+mmienWr8EgN0N97wo/AJDKIohvyQkrCmf0rIUdmBy05VgqcwkelL2BodPH3/zhI2X7lNoo13r",
+	"22Ov5LefG3oZjHVDB933KEndDcNy38IrncjJl6Rv3ZnCAQkZC6FY5rc+JGOAj2EC2kcsWrCpPBeqRgOL",
+	"yKqHwtNWjBWsD9aGInGUrydi25ri9Sh2Njd+AHrvMMUz8bmpaiDty1i8V/ycy/TuUq4fD4TdYsAvCaf9",
+	"+uGIncjm2nAj0yVblPDpM4yKZXziMCwvD399WE1u/RqPWFQJ3S1C0UDD0wwXnwflVlCxEey7DouqTVeF",
+	"nT0gEjutX3G19Oza3g2DTxuDfTHYqzWFY/txbB1R9z4BovogasDTmdHOpRil+9+EmQvFvXH1rpLCCfkM",
+	"jhduBsyIOp56H1+HLcGb0fMWDY25avHNtU70xcTcwCGwbwU3IIhB97qFoNr1CzIUgIptrberSstENnfL",
+	"h1Txq3ArNH1pc39HSCsKUbKowx990a4wCoPa5R1I2jBxOSfL9GclVixUEUfzSiSSn6I39S74/75rxE7M",
+	"X3S3rN8AvxCyqpDJaJ5yqbZy4c6WgY5WqKRlQapdiuc0Wg+n+rKMZ/cAiE+lLMLqouZyos/qJhSQwbXg",
+	"Fp/rhXJvvfm7O+ilEUPuM/DG3Ajm4xEwIr84K9hykbkjlXtyGITXhOGsOwn857v8Yv0elG7q8j52BKoV",
+	"eNXxLr8p3Ult63yxRWpb4cwtfLP9zly6MhL8Z1prubKPYeCkwyCO2h6LYfT4FxG76+BzUrvc9Q091wZD",
+	"wmGdoB83MipoO94HE4RN0G6W27YuDSMHm5/WYtxlaedvnguRl+YkH3JfUN1XFQLWvT99XkM3GKHnJEbT",
+	"tYa/did33kLjwBMK0qsleLShWsGDylneEAtecakKJOi+Is3MG6+49RIxkUokHrzQOmR2Ec8w2KAMAKLM",
+	"pqoBPOo+xPKqNgKrFVouzBLD1TEEorxFVazMA+xh+CJ68raEvHa1rhphkFdN3njbWSoHV6c9TaDPFhlX",
+	"PSN4Apoxq7zOMQyPoQ1ZnykyNzLjZtnDVr1iIh/AuY6w0btrZtmcZJUId0NMrXDWznXie4+MQp2LVM+9",
+	"YYv8T54KTNirfBL2A0yCOVttKibuerTlRpvAoaErMKlsbQOgVJO9+8mqCGqekH2Xpz9W9uWjCpu5mUz7",
+	"3uQYQaiBmGSJ+mPoI5x+PnUPH8dcaSVjnjLrMFVaM66YuKRIgZE6/m1hBMNjecnPBKrPi+kMGlVe4eoZ",
+	"BsflIS3OsjG3gsUzLhWQazyoLcsynYiUSTtSPiH03//n/7JsgZ7mF+WTudGoJsFvXbXqwoNOiB01gstH",
+	"CvGdO78GWOIk5c4JoHgzYQTFdaK8KS2LU21BtlTaB9lWg8cxMKAIMR+pF4iP1Rb5S7ZQKSw88gHhEVPc",
+	"GH1hKzEOqwLai2B2bgRFINQRusjIUyByrbtDvklenYD7/KGeh3nJxW5QoeBRJhyHBfxpk1oFj2iqLjZR",
+	"2ftNb+f1Fwf3T+pPPcb+TjNVxrnyEfwdyZeJPJfJgqdknNfVrGhkfNZxlXCTsAsxRuERpBkVLynQUadH",
+	"GPCHcd8YHo9Ub6ToSX28PjtRM2GkEwnd7doVagZ7d6dRd52NvGmaJVCbkFHSf1kVYLyshPC01tpVIGPj",
+	"2hY8eaPSZZ5e2d5APUT3LqfejPZtZ2ncZfTmWFfVlI67DFyOctVIGrmXy/auFnjd4IvVq43IVGGR3Xzu",
+	"Xrjl8yKduarPruWf90RZKUw5n72/htytSNnuULPzLPdmqnZI9umIkqr/AhcgYtyewbXShkl3C/W7kcSy",
+	"ebEbTGKh/B5KomdelE+5T/ypraaz4EwYYGR2LVXqfrlBW+xvICwtoIKlJSrBTv9InMVqQTeU8069D5eY",
+	"OhUcypWnPiXFSbuCDKOYgbZ1pTEJA07tyDuIRyrjy/whlU4o6pf0WdROxogYdChGwuOn9ayRXP7jWD4B",
+	"qNz7UbtGDgl+0L+/KcN9m2cxHK3kqO8ocYayx1Bmz7W6z45D8jR9M0G7+P3xyo8Y1VdNrWxjaPDx6mF4",
+	"6j1scAV33XSbTePTvaaWrmPfbJvwfqdFE8PgsoeXPi9scTvifRdqsIaLl1G2okirHjKvffnKPcCGSVGy",
+	"YZHvBw9zv3ZICZ8jxdXS64yUaVRJu2TbWIvE8IljiY4XWV4SaMuy6E/N3XVuKBqpMv0iqgIgokieOY/F",
+	"jhf5PZr86RbQ7k4jvukwVG3rLmxNMSqUxLZ/PD59/tedHN5DbwWqat35sVDlDZ8Lqi2xsZECnd/n0a5g",
+	"YtIy58v2cZsXsipmwHJJJN7080gqILcjVY2/+y9ieKeelZHci/ZsEvgsv/AllfztocB2f5IzPp8LZYvK",
+	"a8S1rJNpCs1GCrRIH9SGTiYqa1BEsx3R9VpXH+1mjPWLYqBfVcxreBBh2SfmQe8aYOgIl6OCJp7ttOyn",
+	"aLelGCky1Obm1DJEFQlRhcz79GlAWsqfJjo0TkWGdR7askIHLN/VmX+n74Em/D1A6+2xpeo1BTFvFsVq",
+	"jEjlc1BA6igvWW7zgtua+gHKxVI4xjEphfyUfqpy416DLJ5chZ2gJwu1LcbCOcgynuoLWxm6hGQ+dP5k",
+	"3dBYOSBPXq8utDiNYqH+SXu0F+c6PUffUCUTGSEilUhJtuiz7zQCZmFFZZqOoy5n7Hh5hbLxxvyghc5Y",
+	"NkcX3DIW1rasfMXz05m0RS53nsJqqRDD/uMnwKHhjWjWifUlo5h1iwTQAliuQXm1Wgjq8RO0cRQFJW4q",
+	"xbSpefuMS3/TC9gFI/rCZFLc5h9SPeYpO04yqaR1hjttipdOKK4cbJcmY06PFGEiKXWAQn0GTKcw1VdN",
+	"rTW8dTmHbRWx2Z88jp/yPdE7GB8mvUPxZNJ7yp+Ne4N4L9kXB5ND/ngMFKCwtVxTZBXhXFaRWV1S5joQ",
+	"d/C0burYxClCJFQxyFNM3ienGQy5hB+JZhfanFWpotIOGP3S83L4lwIdMEwrFQ5/+Xi1a+lkW326PYVs",
+	"j7WWNuZQqNDCrn37wSvbzm9+8aibdFXGXzOuaQxqNhiR4E31nWKdCRq/MmhxIPmo/sH6YYFD+BOsjFWe",
+	"aT5Y/mT9aJWIRT9SiRP5SPmTz51a1+S6DgtzhV4Tw0LPqLQMFFKpVVlbterGvS3ljoly/8tT7n/dknJj",
+	"Wki8MNIt34EASaoVB8Hp+Lvz/a4SxUgoi/Bav+OSfBNRdUs2T7kD8hd6icM2AmOHPvB1pKhkI45HNRuj",
+	"I6+IlvmvBWS0wrQMnlish8Ci9bUd+sdpGo2UNtc1LIpARCG7gN/2Bj2wzBRciSnquWUFB0vWicjG84jF",
+	"KZfZDtOmGljZ0djoVNi8eX+kTiuFWnLLZzwT3mCRkc8Cq0LmNayiXo8v3IzZWM+F9dVMUAzD460ew3Mf",
+	"wFR7+N6kFX91qqdSlf5qrVKpBHqtY51lWu1q6Ly/e77fH+wWQfBYfAmmx9rh1x6S1x2Z9i9JWMfwKTQB",
+	"IP5veCAYQaP4VKwbDZNJzsRd9kp1t4rcg+dGIPJzCtC6192z7W6c2blfsKyZ5v7gVXqM6GVeSWSi87hx",
+	"HqNJtqL1EEnNuMToNWGA0i1qK5lKN1uMceqiQ/kr6M5ayW+VJ2NRt3mwMGC2yR1FR42F4yNVZRfs+MeT",
+	"IeP3FjQ0UpWoIXbLoKGRAmIibWEnpXwdkQvElU0aIB+VOs8E/7nRIJYPa7WjPEkaKWlZWWkcdyZJ0yRi",
+	"nkcg1uqHSMdmXCWpQBnJVxMBIXzKpbKOSRDCTxyb6BTIVxPyW1RE/M1cqOMfT2BJ58RtLdsmiwgZcMOS",
+	"lZwkNiSTWFcw3A7DWincedtb15ZSrc9YKs9E0UZPaDkI4Q9ljcLFOJVxl23aAy+RscNS6CKdhJRmX0DV",
+	"8TMBGm8iYonFgLhKRgqTqKzORYmOEMeSZ2rDPAx8GLVIQIVkdqaNG47Unxmaf1H5YXNugHIVluFMmKnY",
+	"oZPGDWxZhvEvLOPmzDYtxSPMoAdBbhSwMZb8syPF8HSkclhhhsQ32IDTlGBQlBasVywlg3IfVviDcLmL",
+	"gNJrAQ1JwjiqrS0akXw3CiJ2Yfh87rW6OtzzUvgAmlTOcQqMTq5FizXcFjBOdAt7f3QEEKgtckN/BNOZ",
+	"dLThwv+Q22zq5SZTGQsfjOGp5auT0xZt1HOhaC99baa7vpPdhbYV41+TrNUI2r//9/9bkQa+DeRvBwRs",
+	"YSwR173+oI8ZKDAzn8tgGBz0B/2DIMQy78gVN/kgD7TrDLoFvFhZg95bDxrWgTCvQckd48zJTOB1Pa4W",
+	"pqTChNEjp+dRnpGxNxjkYSH02BYfNZiIvJ7SSPkPQwxZ57cnuD2zGENCXbY7PyPhUJCjG75Dxv6RyoAB",
+	"UNQKEcGwo9yrp+Nrw0iGQLvOhJhbIn/1EqeAXTE3Butps6isKxphLb5GcVZfP0obGHGZT5Vy60YK1lpY",
+	"GbAqaE5S53wKnPBiJlNB/gbLpLLCuMq3Y5SPBJ0L7tBtgOMh8fPVo87k3JYZ+Vg2BTRh4oF64fBY0ZDC",
+	"UDOWqjRwYMXuMoLUF/COcCskTpc1xVmjpPhIrakp3qxgqieNGrJ1XxpGH3oWNlJwgZhQCQ5Fnra8+CEN",
+	"Un6JBxdWpwEV1kZBksWteiltd/loG9S/7rPCs1422XV6jir6Nc2wRPCG7XLx+frGVDt7g5a+pP0GLSlY",
+	"bKPJVxfh3qD72vr4G/T3n3zYoKX/bMwme2/nvX1s1LjdHwxulsTZjO+752jn0nzzc8P1eytPfMOpu8YQ",
+	"Tl7a1fG9mI+58WdO6obwzQ3KLftuYTOsmKXWGIXqHsTS3/Lx1vmctwoZ7cj29Oy3M9CzktvZ/dm8ddmZ",
+	"HT0+gyoBh3SvuroU92+3UmAau+xd36VWfQA7HVzfqSwqiz2eXN+jXrYQeu0/u75Xs2jHVRg83gQOXcVF",
+	"se8Ge+uodlO1diIdqdg5f97ESPMRaOsNOpWWl49AYO0iy7hZBsMA+DJbSegcnyJx2CyiqPzGUSEH5M74",
+	"4kGR4ManIi/8kwuPnnY0w5QrYoVvkUrrXmlDcJxr2yGVU8QtKF2dn4Zip+3QTYyozT9pSHk6GAV0BKIf",
+	"hdsqKuSc54Lnwg/KpXnIkGLVJuvDan18UcpjMdOpzz/NzQmi5nSweZEGCjvjeUROxpfMCoeiLcW35Ksa",
+	"KUx8ukYwI0Ddk2i2ip3jn9/qZHkrTv4g3PU+OWLFO3crpljGN/xxLJEi0lcUPVDiAq2E/dZHzq5a0tne",
+	"ZyWdVXLRvspmXwQmduEgYWdCZDonpa6CmEcsyr/ZTF9fdZa9f/uyIarln5teJxZhm8YnoNe1L9p9FeHu",
+	"X4Tb22CeZrFV7Pd4k011VOj5L5IbV4qAXlRamf50/zIgbGOjj6A/KhLpVtY7KPPp0Ksckv6m88Lx+MHT",
+	"8munZD4lOQkrfHaUuemvlZe6JaUfhHvuv356M4npDzEo3caoUhb2qTHsw/1NKX9HnaFV0kX9yD6zKmJf",
+	"9eKvenHp1Slx9SGV5I0J5O8rCrNfEbFMRVd8+nfk3qBwaJKxfJLFjFumNEpc9Mm0Sl5GWJQAAOLpo+4q",
+	"WR52pFrfggcynJJTZDv6c0TUWFjG1ZK8JXk4ws4GWR9raDIu5p502LLM8z1R2sNVJ5B8pXwbU77DjSgf",
+	"fbABJcL9DSTJdl31r/JgQR4eUh4Mu+U7CkRTokKoqspgJQLDBxvWjQtRJS5jpFoZmR1hGtxgLJrPE7su",
+	"YKNd9ke6/JuolTASxTOkfyu+a0t5qLHOMK+zILqvtRJ5fXfFMyCUOf3dsoyqyTifRFcnmAeDQwSHXjiQ",
+	"bIGWX0M/fxD35Zu9o4tycxdjDUL/oZ7Gr7asP8DP+LCGrFN/Ze9gmPrUUsFBlwDzWrvKNzQqhAlFwFzM",
+	"a9KxbQx+rz+TlkV/jnxwOeXt5RJo87tsXxLU/pNkqa9q54OqnQ8reN2Mv6/8DthHDKeMZ21SQUUimkIR",
+	"1jTq9s2O1EhdGw5M0mB3rY3VwcEjVY0ODvPw4LvEBoeMg+YL09An4bVqhoYfNeKp8whyirYvZ+2zsniG",
+	"D+wcqSIuHyXfMyHwo/zSlx+xFKIX/X5FzmSKW68Xfs6LDCrtZiBGbmPMpXdXW4c79SWPd/rsuIykztPG",
+	"ihop1bB4ccljly59/CBVhglHSlz6TFfuul3e2y33NqZTsooTfKezUsdIdZfqOFZLv8XCk8/RT0Q7RHR6",
+	"XtZfHDbrTawtXtHkbA3jxkjd3LqRH0N+LHB+XRaP41UhBUV96lpdEvZmUpaZdH4/lg4CMwLzbmSmCYsD",
+	"hP1cSGV9TkZ1IfuDAUGrrFBH4yZ5KUjLVpS8wRsUMm1C/wHsIiiZiqf+BUvV8TQK2X5LXyGcbodNtTpf",
+	"p9gQ7fkEhqG7R0B+wpCJhxedfSGhFQJ0Z0rGBpEJX7W5Upv7e3ZweTr4Z/z04vG3e2e/7v8j+evhL1+1",
+	"uZtrc3UCiETxDsrdf0owaaeVm251clQtIFWWMPVanmfHK7jDV9B+1STvYsv/GlDyCRwIXuN70IAS/1XR",
+	"XJSrE6KGPhayWpZTv53AvYLhr6gxUmYlN2sjaIXqZSImfJE6xpPECGvrEw53d/f2v+kP+oP+3vDp4OnA",
+	"T/WxgFTrCyvVRG4v4vuiVx6klNKd52I3E7Er1Uk24YMfr/5/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

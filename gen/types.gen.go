@@ -78,6 +78,141 @@ func (e MicrosoftGraphIndustryDataReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for IndustryDataListDataShareOutgoingFlowsParamsSelect.
+const (
+	IndustryDataListDataShareOutgoingFlowsParamsSelectDisplayName     IndustryDataListDataShareOutgoingFlowsParamsSelect = "displayName"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectETag            IndustryDataListDataShareOutgoingFlowsParamsSelect = "eTag"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectId              IndustryDataListDataShareOutgoingFlowsParamsSelect = "id"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectInviteeUserIds  IndustryDataListDataShareOutgoingFlowsParamsSelect = "inviteeUserIds"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectReadinessStatus IndustryDataListDataShareOutgoingFlowsParamsSelect = "readinessStatus"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectShareName       IndustryDataListDataShareOutgoingFlowsParamsSelect = "shareName"
+	IndustryDataListDataShareOutgoingFlowsParamsSelectSharingState    IndustryDataListDataShareOutgoingFlowsParamsSelect = "sharingState"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataListDataShareOutgoingFlowsParamsSelect enum.
+func (e IndustryDataListDataShareOutgoingFlowsParamsSelect) Valid() bool {
+	switch e {
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectDisplayName:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectETag:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectId:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectInviteeUserIds:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectReadinessStatus:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectShareName:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsSelectSharingState:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IndustryDataListDataShareOutgoingFlowsParamsOrderby.
+const (
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayName         IndustryDataListDataShareOutgoingFlowsParamsOrderby = "displayName"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayNameAsc      IndustryDataListDataShareOutgoingFlowsParamsOrderby = "displayName asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayNameDesc     IndustryDataListDataShareOutgoingFlowsParamsOrderby = "displayName desc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyETag                IndustryDataListDataShareOutgoingFlowsParamsOrderby = "eTag"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyETagAsc             IndustryDataListDataShareOutgoingFlowsParamsOrderby = "eTag asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyETagDesc            IndustryDataListDataShareOutgoingFlowsParamsOrderby = "eTag desc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyId                  IndustryDataListDataShareOutgoingFlowsParamsOrderby = "id"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyIdAsc               IndustryDataListDataShareOutgoingFlowsParamsOrderby = "id asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyIdDesc              IndustryDataListDataShareOutgoingFlowsParamsOrderby = "id desc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatus     IndustryDataListDataShareOutgoingFlowsParamsOrderby = "readinessStatus"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatusAsc  IndustryDataListDataShareOutgoingFlowsParamsOrderby = "readinessStatus asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatusDesc IndustryDataListDataShareOutgoingFlowsParamsOrderby = "readinessStatus desc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareName           IndustryDataListDataShareOutgoingFlowsParamsOrderby = "shareName"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareNameAsc        IndustryDataListDataShareOutgoingFlowsParamsOrderby = "shareName asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareNameDesc       IndustryDataListDataShareOutgoingFlowsParamsOrderby = "shareName desc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingState        IndustryDataListDataShareOutgoingFlowsParamsOrderby = "sharingState"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingStateAsc     IndustryDataListDataShareOutgoingFlowsParamsOrderby = "sharingState asc"
+	IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingStateDesc    IndustryDataListDataShareOutgoingFlowsParamsOrderby = "sharingState desc"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataListDataShareOutgoingFlowsParamsOrderby enum.
+func (e IndustryDataListDataShareOutgoingFlowsParamsOrderby) Valid() bool {
+	switch e {
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayName:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayNameAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyDisplayNameDesc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyETag:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyETagAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyETagDesc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyId:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyIdAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyIdDesc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatus:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatusAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyReadinessStatusDesc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareName:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareNameAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbyShareNameDesc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingState:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingStateAsc:
+		return true
+	case IndustryDataListDataShareOutgoingFlowsParamsOrderbySharingStateDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IndustryDataGetDataShareOutgoingFlowsParamsSelect.
+const (
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectDisplayName     IndustryDataGetDataShareOutgoingFlowsParamsSelect = "displayName"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectETag            IndustryDataGetDataShareOutgoingFlowsParamsSelect = "eTag"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectId              IndustryDataGetDataShareOutgoingFlowsParamsSelect = "id"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectInviteeUserIds  IndustryDataGetDataShareOutgoingFlowsParamsSelect = "inviteeUserIds"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectReadinessStatus IndustryDataGetDataShareOutgoingFlowsParamsSelect = "readinessStatus"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectShareName       IndustryDataGetDataShareOutgoingFlowsParamsSelect = "shareName"
+	IndustryDataGetDataShareOutgoingFlowsParamsSelectSharingState    IndustryDataGetDataShareOutgoingFlowsParamsSelect = "sharingState"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataGetDataShareOutgoingFlowsParamsSelect enum.
+func (e IndustryDataGetDataShareOutgoingFlowsParamsSelect) Valid() bool {
+	switch e {
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectDisplayName:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectETag:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectId:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectInviteeUserIds:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectReadinessStatus:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectShareName:
+		return true
+	case IndustryDataGetDataShareOutgoingFlowsParamsSelectSharingState:
+		return true
+	default:
+		return false
+	}
+}
+
+// ODataCountResponse The number of items, as a bare integer in text/plain.
+type ODataCountResponse = int64
+
 // MicrosoftGraphODataErrorsErrorDetails defines model for microsoft.graph.ODataErrors.ErrorDetails.
 type MicrosoftGraphODataErrorsErrorDetails struct {
 	Code    string `json:"code"`
@@ -228,7 +363,8 @@ type MicrosoftGraphIndustryDataDataShareOutgoingFlowCreate struct {
 type MicrosoftGraphIndustryDataDataShareOutgoingFlowODataType string
 
 // MicrosoftGraphIndustryDataDataShareOutgoingFlowUpdate The body of an update (PATCH) request: every property is optional, and only those sent
-// are changed. `unknownFutureValue` is treated as if the property were absent.
+// are changed. `unknownFutureValue` is treated as if the property were absent. `eTag` is a
+// precondition.
 type MicrosoftGraphIndustryDataDataShareOutgoingFlowUpdate struct {
 	// OdataType The OData type of the resource: always present in answers, optional in requests, where
 	// any other value is rejected (the draft documentation's `#microsoft.graph.dataShareOutgoingFlow`
@@ -240,7 +376,8 @@ type MicrosoftGraphIndustryDataDataShareOutgoingFlowUpdate struct {
 	// Example: Contoso student records
 	DisplayName *MicrosoftGraphIndustryDataDisplayName `json:"displayName,omitempty"`
 
-	// ETag The eTag the client last saw. Ignored.
+	// ETag The eTag the client last saw. When present, the update happens only if it is still the
+	// flow's eTag, as with `If-Match`; otherwise the answer is 412.
 	ETag *string `json:"eTag,omitempty"`
 
 	// Id Read-only. Sending it is an error.
@@ -287,11 +424,47 @@ type MicrosoftGraphIndustryDataReadinessStatus string
 // Example: contoso_student_records
 type MicrosoftGraphIndustryDataShareName = string
 
+// IfMatch defines model for If-Match.
+type IfMatch = string
+
+// IfNoneMatch defines model for If-None-Match.
+type IfNoneMatch = string
+
+// Prefer defines model for Prefer.
+type Prefer = string
+
 // ClientRequestId defines model for client-request-id.
 type ClientRequestId = string
 
+// Count defines model for count.
+type Count = bool
+
 // DataShareOutgoingFlowId defines model for dataShareOutgoingFlowId.
 type DataShareOutgoingFlowId = string
+
+// Expand defines model for expand.
+type Expand = string
+
+// Filter defines model for filter.
+type Filter = string
+
+// OrderbyDataShareOutgoingFlow defines model for orderbyDataShareOutgoingFlow.
+type OrderbyDataShareOutgoingFlow = []string
+
+// Search defines model for search.
+type Search = string
+
+// SelectDataShareOutgoingFlow defines model for selectDataShareOutgoingFlow.
+type SelectDataShareOutgoingFlow = []string
+
+// Skip defines model for skip.
+type Skip = int
+
+// Skiptoken defines model for skiptoken.
+type Skiptoken = string
+
+// Top defines model for top.
+type Top = int
 
 // BadRequest The OData error envelope that every error of Microsoft Graph uses.
 type BadRequest = MicrosoftGraphODataErrorsODataError
@@ -302,11 +475,17 @@ type Forbidden = MicrosoftGraphODataErrorsODataError
 // InternalServerError The OData error envelope that every error of Microsoft Graph uses.
 type InternalServerError = MicrosoftGraphODataErrorsODataError
 
+// NotAcceptable The OData error envelope that every error of Microsoft Graph uses.
+type NotAcceptable = MicrosoftGraphODataErrorsODataError
+
 // NotFound The OData error envelope that every error of Microsoft Graph uses.
 type NotFound = MicrosoftGraphODataErrorsODataError
 
 // PayloadTooLarge The OData error envelope that every error of Microsoft Graph uses.
 type PayloadTooLarge = MicrosoftGraphODataErrorsODataError
+
+// PreconditionFailed The OData error envelope that every error of Microsoft Graph uses.
+type PreconditionFailed = MicrosoftGraphODataErrorsODataError
 
 // ServiceUnavailable The OData error envelope that every error of Microsoft Graph uses.
 type ServiceUnavailable = MicrosoftGraphODataErrorsODataError
@@ -322,10 +501,57 @@ type UnsupportedMediaType = MicrosoftGraphODataErrorsODataError
 
 // IndustryDataListDataShareOutgoingFlowsParams defines parameters for IndustryDataListDataShareOutgoingFlows.
 type IndustryDataListDataShareOutgoingFlowsParams struct {
+	// Top Show only the first n items: the size of a page, from 1 to 999. Without it a page has at
+	// most 100 items. The `$` prefix is optional.
+	Top *Top `form:"$top,omitempty" json:"$top,omitempty"`
+
+	// Skip Skip the first n items. It applies to the first page; `@odata.nextLink` goes on from where a page ended.
+	Skip *Skip `form:"$skip,omitempty" json:"$skip,omitempty"`
+
+	// Skiptoken The opaque cursor of `@odata.nextLink`: where the previous page ended. Use the next link
+	// as it is; a token that was changed, or used with other query options than those it came
+	// with, is rejected.
+	Skiptoken *Skiptoken `form:"$skiptoken,omitempty" json:"$skiptoken,omitempty"`
+
+	// Search Search items by search phrases. Not supported by this resource; a request with `$search` is answered 400.
+	Search *Search `form:"$search,omitempty" json:"$search,omitempty"`
+
+	// Filter Filter items by property values. Supported: `eq`, `ne`, `gt`, `ge`, `lt`, `le`, `in`,
+	// `and`, `or`, `not`, parentheses, `startswith`, `endswith` and `contains` on string
+	// properties, and `inviteeUserIds/any(i:i eq '<guid>')` (and `all`). String literals are
+	// in single quotes, with `''` for a quote. Comparisons of strings ignore case. A syntax
+	// error is answered 400 with its position.
+	Filter *Filter `form:"$filter,omitempty" json:"$filter,omitempty"`
+
+	// Count Include the number of items of the whole collection (matching `$filter`) as `@odata.count`.
+	Count *Count `form:"$count,omitempty" json:"$count,omitempty"`
+
+	// Select Select the properties to be returned, a comma-separated list; `@odata.type` and `id` are
+	// always returned. An unknown property is answered 400.
+	Select *SelectDataShareOutgoingFlow `form:"$select,omitempty" json:"$select,omitempty"`
+
+	// Orderby Order items by property values, a comma-separated list of `property [asc|desc]`; ties are
+	// broken by `id`. Strings sort by code point.
+	Orderby *OrderbyDataShareOutgoingFlow `form:"$orderby,omitempty" json:"$orderby,omitempty"`
+
+	// Expand Expand related entities. Not supported by this resource; a request with `$expand` is answered 400.
+	Expand *Expand `form:"$expand,omitempty" json:"$expand,omitempty"`
+
+	// Prefer Preferences (RFC 7240), comma separated: `return=minimal` or `return=representation` on
+	// update; `odata.maxpagesize=N` (1 to 999) on list, which lowers the page size. Others are
+	// ignored. `Preference-Applied` says which were honoured.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+
 	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
 	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
 }
+
+// IndustryDataListDataShareOutgoingFlowsParamsSelect defines parameters for IndustryDataListDataShareOutgoingFlows.
+type IndustryDataListDataShareOutgoingFlowsParamsSelect string
+
+// IndustryDataListDataShareOutgoingFlowsParamsOrderby defines parameters for IndustryDataListDataShareOutgoingFlows.
+type IndustryDataListDataShareOutgoingFlowsParamsOrderby string
 
 // IndustryDataCreateDataShareOutgoingFlowsParams defines parameters for IndustryDataCreateDataShareOutgoingFlows.
 type IndustryDataCreateDataShareOutgoingFlowsParams struct {
@@ -334,8 +560,29 @@ type IndustryDataCreateDataShareOutgoingFlowsParams struct {
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
 }
 
+// IndustryDataDataShareOutgoingFlowsGetCountParams defines parameters for IndustryDataDataShareOutgoingFlowsGetCount.
+type IndustryDataDataShareOutgoingFlowsGetCountParams struct {
+	// Search Search items by search phrases. Not supported by this resource; a request with `$search` is answered 400.
+	Search *Search `form:"$search,omitempty" json:"$search,omitempty"`
+
+	// Filter Filter items by property values. Supported: `eq`, `ne`, `gt`, `ge`, `lt`, `le`, `in`,
+	// `and`, `or`, `not`, parentheses, `startswith`, `endswith` and `contains` on string
+	// properties, and `inviteeUserIds/any(i:i eq '<guid>')` (and `all`). String literals are
+	// in single quotes, with `''` for a quote. Comparisons of strings ignore case. A syntax
+	// error is answered 400 with its position.
+	Filter *Filter `form:"$filter,omitempty" json:"$filter,omitempty"`
+
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
 // IndustryDataDeleteDataShareOutgoingFlowsParams defines parameters for IndustryDataDeleteDataShareOutgoingFlows.
 type IndustryDataDeleteDataShareOutgoingFlowsParams struct {
+	// IfMatch Update or delete only if the entity's eTag is one of these entity tags (`"<eTag>"`, comma
+	// separated; `W/` is ignored), or if it exists at all with `*`. Otherwise the answer is 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
 	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
 	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
@@ -343,13 +590,35 @@ type IndustryDataDeleteDataShareOutgoingFlowsParams struct {
 
 // IndustryDataGetDataShareOutgoingFlowsParams defines parameters for IndustryDataGetDataShareOutgoingFlows.
 type IndustryDataGetDataShareOutgoingFlowsParams struct {
+	// Select Select the properties to be returned, a comma-separated list; `@odata.type` and `id` are
+	// always returned. An unknown property is answered 400.
+	Select *SelectDataShareOutgoingFlow `form:"$select,omitempty" json:"$select,omitempty"`
+
+	// Expand Expand related entities. Not supported by this resource; a request with `$expand` is answered 400.
+	Expand *Expand `form:"$expand,omitempty" json:"$expand,omitempty"`
+
+	// IfNoneMatch Answer 304 without a body if the entity's eTag is one of these entity tags, or with `*` if it exists.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+
 	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
 	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
 }
 
+// IndustryDataGetDataShareOutgoingFlowsParamsSelect defines parameters for IndustryDataGetDataShareOutgoingFlows.
+type IndustryDataGetDataShareOutgoingFlowsParamsSelect string
+
 // IndustryDataUpdateDataShareOutgoingFlowsParams defines parameters for IndustryDataUpdateDataShareOutgoingFlows.
 type IndustryDataUpdateDataShareOutgoingFlowsParams struct {
+	// IfMatch Update or delete only if the entity's eTag is one of these entity tags (`"<eTag>"`, comma
+	// separated; `W/` is ignored), or if it exists at all with `*`. Otherwise the answer is 412.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// Prefer Preferences (RFC 7240), comma separated: `return=minimal` or `return=representation` on
+	// update; `odata.maxpagesize=N` (1 to 999) on list, which lowers the page size. Others are
+	// ignored. `Preference-Applied` says which were honoured.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+
 	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
 	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`

@@ -38,7 +38,10 @@ func (s *Server) correlate(next echo.HandlerFunc) echo.HandlerFunc {
 		if corr.clientRequestID == "" {
 			corr.clientRequestID = corr.requestID
 		}
-		corr.serviceRoot = c.Scheme() + "://" + req.Host + s.basePath
+		corr.serviceRoot = s.publicRoot
+		if corr.serviceRoot == "" {
+			corr.serviceRoot = c.Scheme() + "://" + req.Host + s.basePath
+		}
 		h := c.Response().Header()
 		h.Set("request-id", corr.requestID)
 		h.Set("client-request-id", corr.clientRequestID)

@@ -168,7 +168,11 @@ func (s *Server) httpError(c echo.Context, he *echo.HTTPError) *Error {
 func requestError(e *validator.RequestError) *Error {
 	ge := &Error{Status: e.Status(), Err: e}
 	for _, v := range e.Violations {
-		ge.Details = append(ge.Details, Detail{Code: detailCode(v), Message: violationMessage(v), Target: v.Target})
+		target := v.Target
+		if v.In == validator.InQuery {
+			target, _, _ = strings.Cut(target, "/") // the option, not the index of an item of its list
+		}
+		ge.Details = append(ge.Details, Detail{Code: detailCode(v), Message: violationMessage(v), Target: target})
 	}
 	switch {
 	case len(ge.Details) == 1:
@@ -199,6 +203,10 @@ func detailCode(v validator.Violation) string {
 		return "readOnlyProperty"
 	case validator.KeywordRequiredKey, validator.KeywordMissing:
 		return "missingValue"
+	case validator.KeywordUnknownParameter:
+		return "unknownQueryOption"
+	case validator.KeywordNotAcceptable:
+		return "notAcceptable"
 	}
 	return "invalidValue"
 }
@@ -219,7 +227,22 @@ func violationMessage(v validator.Violation) string {
 		}
 		return fmt.Sprintf("The property '%s' does not exist on %s.", lastSegment(v.Target), typeName)
 	}
+	switch v.Keyword {
+	case validator.KeywordUnknownParameter:
+		if strings.HasPrefix(v.Target, "$") {
+			return fmt.Sprintf("The query option '%s' is not allowed on this resource.", v.Target)
+		}
+		return fmt.Sprintf("The query parameter '%s' is not supported by this operation.", v.Target)
+	case validator.KeywordNotAcceptable:
+		return fmt.Sprintf("The Accept header %s.", v.Reason)
+	}
 	switch v.In {
+	case validator.InQuery:
+		name, _, _ := strings.Cut(v.Target, "/")
+		if value, ok := v.Value(); ok {
+			return fmt.Sprintf("The query option '%s' has the value '%v', but it %s.", name, value, v.Reason)
+		}
+		return fmt.Sprintf("The query option '%s' %s.", name, v.Reason)
 	case validator.InBody:
 		if v.Target == "" {
 			return "The request body " + v.Reason + "."

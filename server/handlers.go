@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/datashare/datashare/gen"
+	"github.com/datashare/datashare/server/odata"
 	"github.com/datashare/datashare/server/store"
 	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -30,23 +33,64 @@ const (
 
 // handlers implements the operations of the contract on a store.
 type handlers struct {
-	store store.Store
+	store  store.Store
+	schema odata.Schema
 }
 
 var _ gen.StrictServerInterface = (*handlers)(nil)
 
-// IndustryDataListDataShareOutgoingFlows lists the flows.
-func (h *handlers) IndustryDataListDataShareOutgoingFlows(ctx context.Context, _ gen.IndustryDataListDataShareOutgoingFlowsRequestObject) (gen.IndustryDataListDataShareOutgoingFlowsResponseObject, error) {
-	flows, err := h.store.ListFlows(ctx)
+// IndustryDataListDataShareOutgoingFlows lists a page of flows.
+func (h *handlers) IndustryDataListDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataListDataShareOutgoingFlowsRequestObject) (gen.IndustryDataListDataShareOutgoingFlowsResponseObject, error) {
+	l, err := parseListing(req.Params, h.schema)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.store.ListFlows(ctx, l.query)
+	if errors.Is(err, store.ErrInvalidCursor) {
+		return nil, invalidSkipToken("it does not fit this order", err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	root := correlationOf(ctx).serviceRoot
-	body := flowCollection{OdataContext: ptr(root + flowsContext), Value: make([]apiFlow, len(flows))}
-	for i, f := range flows {
-		body.Value[i] = toAPI(f, "")
+	body := flowCollection{
+		OdataContext: ptr(root + flowsContext + selectContext(l.selected)),
+		Value:        make([]apiFlow, len(page.Flows)),
 	}
-	return gen.IndustryDataListDataShareOutgoingFlows200JSONResponse{Body: body}, nil
+	for i, f := range page.Flows {
+		body.Value[i] = toAPI(f, "", l.selected)
+	}
+	if l.query.Count {
+		body.OdataCount = ptr(int64(page.Count))
+	}
+	if page.Next != nil {
+		body.OdataNextLink = ptr(l.nextLink(root, page.Next))
+	}
+	resp := gen.IndustryDataListDataShareOutgoingFlows200JSONResponse{Body: body}
+	if len(l.preferences) > 0 {
+		resp.Headers.PreferenceApplied = ptr(strings.Join(l.preferences, ", "))
+	}
+	return resp, nil
+}
+
+// IndustryDataDataShareOutgoingFlowsGetCount counts the flows $filter keeps.
+func (h *handlers) IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Context, req gen.IndustryDataDataShareOutgoingFlowsGetCountRequestObject) (gen.IndustryDataDataShareOutgoingFlowsGetCountResponseObject, error) {
+	if req.Params.Search != nil {
+		return nil, unsupportedOption("$search")
+	}
+	q := store.Query{Count: true}
+	if req.Params.Filter != nil {
+		expr, err := odata.ParseFilter(*req.Params.Filter, h.schema)
+		if err != nil {
+			return nil, queryOptionError(err)
+		}
+		q.Filter = expr
+	}
+	page, err := h.store.ListFlows(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return gen.IndustryDataDataShareOutgoingFlowsGetCount200TextResponse{Body: int64(page.Count)}, nil
 }
 
 // IndustryDataCreateDataShareOutgoingFlows creates a flow.
@@ -64,7 +108,7 @@ func (h *handlers) IndustryDataCreateDataShareOutgoingFlows(ctx context.Context,
 	}
 	root := correlationOf(ctx).serviceRoot
 	return gen.IndustryDataCreateDataShareOutgoingFlows201JSONResponse{
-		Body: toAPI(created, root+entityContext),
+		Body: toAPI(created, root+entityContext, nil),
 		Headers: gen.IndustryDataCreateDataShareOutgoingFlows201ResponseHeaders{
 			ETag:     quoteETag(created.ETag),
 			Location: root + flowsPath + "/" + url.PathEscape(created.ID),
@@ -72,53 +116,97 @@ func (h *handlers) IndustryDataCreateDataShareOutgoingFlows(ctx context.Context,
 	}, nil
 }
 
-// IndustryDataGetDataShareOutgoingFlows reads a flow.
+// IndustryDataGetDataShareOutgoingFlows reads a flow, or answers 304 if the client has it.
 func (h *handlers) IndustryDataGetDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataGetDataShareOutgoingFlowsRequestObject) (gen.IndustryDataGetDataShareOutgoingFlowsResponseObject, error) {
+	p := req.Params
+	if p.Expand != nil {
+		return nil, unsupportedOption("$expand")
+	}
+	var selected []string
+	if p.Select != nil {
+		var err error
+		if selected, err = odata.ParseSelect(strings.Join(*p.Select, ","), h.schema); err != nil {
+			return nil, queryOptionError(err)
+		}
+	}
 	f, err := h.store.GetFlow(ctx, req.DataShareOutgoingFlowId)
 	if err != nil {
-		return nil, storeError(err, req.DataShareOutgoingFlowId)
+		return nil, storeError(err, req.DataShareOutgoingFlowId, "")
 	}
+	if tags := entityTags(p.IfNoneMatch); tags != nil && noneMatch(tags, f.ETag) {
+		return gen.IndustryDataGetDataShareOutgoingFlows304Response{
+			Headers: gen.IndustryDataGetDataShareOutgoingFlows304ResponseHeaders{ETag: quoteETag(f.ETag)},
+		}, nil
+	}
+	context := correlationOf(ctx).serviceRoot + flowsContext + selectContext(selected) + "/$entity"
 	return gen.IndustryDataGetDataShareOutgoingFlows200JSONResponse{
-		Body:    toAPI(f, correlationOf(ctx).serviceRoot+entityContext),
+		Body:    toAPI(f, context, selected),
 		Headers: gen.IndustryDataGetDataShareOutgoingFlows200ResponseHeaders{ETag: quoteETag(f.ETag)},
 	}, nil
 }
 
-// IndustryDataUpdateDataShareOutgoingFlows merges the properties sent into a flow.
+// IndustryDataUpdateDataShareOutgoingFlows merges the properties sent into a flow, under the
+// preconditions of If-Match and of the eTag of the body.
 func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataUpdateDataShareOutgoingFlowsRequestObject) (gen.IndustryDataUpdateDataShareOutgoingFlowsResponseObject, error) {
-	f, err := h.store.UpdateFlow(ctx, req.DataShareOutgoingFlowId, toPatch(req.Body), "")
+	id := req.DataShareOutgoingFlowId
+	var bodyETag *string
+	if req.Body != nil {
+		bodyETag = req.Body.ETag
+	}
+	target := "If-Match"
+	if req.Params.IfMatch == nil {
+		target = "eTag"
+	}
+	f, err := h.store.UpdateFlow(ctx, id, toPatch(req.Body), updatePrecondition(entityTags(req.Params.IfMatch), bodyETag))
 	if err != nil {
-		return nil, storeError(err, req.DataShareOutgoingFlowId)
+		return nil, storeError(err, id, target)
+	}
+	switch parsePreferences(req.Params.Prefer).returnPreference() {
+	case "minimal":
+		return gen.IndustryDataUpdateDataShareOutgoingFlows204Response{
+			Headers: gen.IndustryDataUpdateDataShareOutgoingFlows204ResponseHeaders{
+				ETag: quoteETag(f.ETag), PreferenceApplied: ptr("return=minimal"),
+			},
+		}, nil
+	case "representation":
+		return gen.IndustryDataUpdateDataShareOutgoingFlows200JSONResponse{
+			Body: toAPI(f, correlationOf(ctx).serviceRoot+entityContext, nil),
+			Headers: gen.IndustryDataUpdateDataShareOutgoingFlows200ResponseHeaders{
+				ETag: quoteETag(f.ETag), PreferenceApplied: ptr("return=representation"),
+			},
+		}, nil
 	}
 	return gen.IndustryDataUpdateDataShareOutgoingFlows200JSONResponse{
-		Body:    toAPI(f, correlationOf(ctx).serviceRoot+entityContext),
+		Body:    toAPI(f, correlationOf(ctx).serviceRoot+entityContext, nil),
 		Headers: gen.IndustryDataUpdateDataShareOutgoingFlows200ResponseHeaders{ETag: quoteETag(f.ETag)},
 	}, nil
 }
 
-// IndustryDataDeleteDataShareOutgoingFlows deletes a flow.
+// IndustryDataDeleteDataShareOutgoingFlows deletes a flow, under the precondition of If-Match.
 func (h *handlers) IndustryDataDeleteDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataDeleteDataShareOutgoingFlowsRequestObject) (gen.IndustryDataDeleteDataShareOutgoingFlowsResponseObject, error) {
-	if err := h.store.DeleteFlow(ctx, req.DataShareOutgoingFlowId, ""); err != nil {
-		return nil, storeError(err, req.DataShareOutgoingFlowId)
+	id := req.DataShareOutgoingFlowId
+	if err := h.store.DeleteFlow(ctx, id, entityTags(req.Params.IfMatch)); err != nil {
+		return nil, storeError(err, id, "If-Match")
 	}
 	return gen.IndustryDataDeleteDataShareOutgoingFlows204Response{}, nil
 }
 
-// storeError names the flow in the errors of the store that the client can act on.
-func storeError(err error, id string) error {
+// storeError names the flow in the errors of the store that the client can act on; target is
+// what carried a failed precondition.
+func storeError(err error, id, target string) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Target: "dataShareOutgoingFlowId",
 			Message: fmt.Sprintf("The dataShareOutgoingFlow '%s' does not exist.", id), Err: err}
 	case errors.Is(err, store.ErrPreconditionFailed):
-		return &Error{Status: http.StatusPreconditionFailed,
-			Message: fmt.Sprintf("The dataShareOutgoingFlow '%s' has been modified: its eTag is not the one given.", id), Err: err}
+		return preconditionFailed(id, target, err)
 	}
 	return err
 }
 
-// toAPI turns a stored flow into its representation; context is its @odata.context, if any.
-func toAPI(f store.Flow, context string) apiFlow {
+// toAPI turns a stored flow into its representation; context is its @odata.context, if any;
+// selected, when not nil, lists the properties to return besides @odata.type and id.
+func toAPI(f store.Flow, context string, selected []string) apiFlow {
 	invitees := make([]openapi_types.UUID, 0, len(f.InviteeUserIDs))
 	for _, id := range f.InviteeUserIDs {
 		u, err := uuid.Parse(id)
@@ -139,6 +227,27 @@ func toAPI(f store.Flow, context string) apiFlow {
 	}
 	if context != "" {
 		out.OdataContext = &context
+	}
+	if selected != nil {
+		keep := func(name string) bool { return slices.Contains(selected, name) }
+		if !keep("eTag") {
+			out.ETag = nil
+		}
+		if !keep("displayName") {
+			out.DisplayName = nil
+		}
+		if !keep("readinessStatus") {
+			out.ReadinessStatus = nil
+		}
+		if !keep("inviteeUserIds") {
+			out.InviteeUserIds = nil
+		}
+		if !keep("sharingState") {
+			out.SharingState = nil
+		}
+		if !keep("shareName") {
+			out.ShareName = nil
+		}
 	}
 	return out
 }

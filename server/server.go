@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/datashare/datashare/gen"
 	"github.com/datashare/datashare/server/store"
 	"github.com/datashare/datashare/validator"
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -26,16 +29,27 @@ type Config struct {
 	ResponseValidation validator.Mode
 	// Logger receives one line per request and every contract violation; nil discards them.
 	Logger *slog.Logger
+	// Authenticator checks the credentials of each security requirement of an operation, with
+	// the scopes it lists (see server/auth); nil checks only that a Bearer token is present.
+	Authenticator openapi3filter.AuthenticationFunc
+	// PublicURL is the absolute URL clients reach the server at ("https://mock.example.com"),
+	// for the URLs in answers (@odata.nextLink, Location, @odata.context); empty means the
+	// scheme and host of each request.
+	PublicURL string
 }
+
+// maxBodyBytes is the largest request body the server reads; a larger one is answered 413.
+const maxBodyBytes = 1 << 20
 
 // Server is the contract server, an http.Handler. Build it with New.
 type Server struct {
-	echo     *echo.Echo
-	log      *slog.Logger
-	store    store.Store
-	basePath string
-	segments segments
-	specYAML []byte
+	echo       *echo.Echo
+	log        *slog.Logger
+	store      store.Store
+	basePath   string
+	publicRoot string // the service root of PublicURL, or ""
+	segments   segments
+	specYAML   []byte
 }
 
 // New builds a Server: it loads the embedded contract, compiles its validator and registers
@@ -49,12 +63,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	publicRoot, err := publicServiceRoot(cfg.PublicURL, basePath)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		log:      cfg.Logger,
-		store:    cfg.Store,
-		basePath: basePath,
-		segments: newSegments(basePath, doc.Paths.InMatchingOrder()),
-		specYAML: gen.SpecYAML(),
+		log:        cfg.Logger,
+		store:      cfg.Store,
+		basePath:   basePath,
+		publicRoot: publicRoot,
+		segments:   newSegments(basePath, doc.Paths.InMatchingOrder()),
+		specYAML:   gen.SpecYAML(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -62,11 +81,16 @@ func New(cfg Config) (*Server, error) {
 	if s.store == nil {
 		s.store = store.NewMemory()
 	}
-	v, err := validator.New(doc,
+	opts := []validator.Option{
 		validator.WithMode(cfg.ResponseValidation),
 		validator.WithLogger(s.log),
 		validator.WithBasePath(basePath),
-	)
+		validator.RejectUnknownQueryParameters(),
+	}
+	if cfg.Authenticator != nil {
+		opts = append(opts, validator.WithAuthenticator(cfg.Authenticator))
+	}
+	v, err := validator.New(doc, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +99,12 @@ func New(cfg Config) (*Server, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(middleware.RemoveTrailingSlash())
-	e.Use(s.correlate, s.logRequests, s.recoverPanics(), v.Middleware(), s.recoverPanics())
+	e.Pre(middleware.RemoveTrailingSlash(), s.normalizeQueries)
+	e.Use(s.correlate, s.logRequests, s.recoverPanics(), s.limitBodies(), v.Middleware(), s.recoverPanics())
 	e.GET("/healthz", s.healthz)
 	e.GET("/openapi.yaml", s.openapi)
-	gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(&handlers{store: s.store}, nil), basePath)
+	h := &handlers{store: s.store, schema: store.FlowSchema()}
+	gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(h, nil), basePath)
 	s.echo = e
 	return s, nil
 }
@@ -108,6 +133,50 @@ func servicePath(doc *openapi3.T) (string, error) {
 		return "", errors.New("the contract names no service root path in its servers")
 	}
 	return path, nil
+}
+
+// publicServiceRoot returns the service root under publicURL: publicURL with the base path,
+// unless it already ends with it.
+func publicServiceRoot(publicURL, basePath string) (string, error) {
+	if publicURL == "" {
+		return "", nil
+	}
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("public URL %q: want an absolute http(s) URL without query", publicURL)
+	}
+	root := strings.TrimRight(publicURL, "/")
+	if !strings.HasSuffix(root, basePath) {
+		root += basePath
+	}
+	return root, nil
+}
+
+// normalizeQueries gives the query of requests to the service the form Graph's beta endpoint
+// reads it in (see normalizeQuery), before anything validates it.
+func (s *Server) normalizeQueries(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, s.basePath+"/") {
+			normalizeQuery(c.Request())
+		}
+		return next(c)
+	}
+}
+
+// limitBodies answers 413 to a request whose body is larger than maxBodyBytes, by its
+// Content-Length or as soon as reading passes the limit, never reading it whole. Methods whose
+// operations take no body are left alone: their bodies are never read.
+func (s *Server) limitBodies() echo.MiddlewareFunc {
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: "1M", // maxBodyBytes
+		Skipper: func(c echo.Context) bool {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
+				return true
+			}
+			return false
+		},
+	})
 }
 
 func (s *Server) healthz(c echo.Context) error {

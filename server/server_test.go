@@ -347,8 +347,8 @@ func (b brokenStore) GetFlow(_ context.Context, id string) (store.Flow, error) {
 }
 
 // ListFlows fails with an error the server answers 412, a status List does not document.
-func (b brokenStore) ListFlows(context.Context) ([]store.Flow, error) {
-	return nil, store.ErrPreconditionFailed
+func (b brokenStore) ListFlows(context.Context, store.Query) (store.Page, error) {
+	return store.Page{}, store.ErrPreconditionFailed
 }
 
 // TestResponseValidationModes proves each mode with a handler whose success response breaks

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/datashare/datashare/server"
+	"github.com/datashare/datashare/server/auth"
 	"github.com/datashare/datashare/validator"
+	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 const serveDescription = `Runs the contract server: a stateful stand-in for https://graph.microsoft.com/beta. A client
@@ -28,16 +30,32 @@ SIGTERM shuts the server down gracefully.
 // serveConfig is what the flags of serve set.
 type serveConfig struct {
 	addr               string
+	publicURL          string
 	responseValidation validator.Mode
+	authMode           auth.Mode
+	jwtSecret          string
+	jwtPublicKey       string
 	logFormat          string
 	logLevel           slog.Level
 	shutdownTimeout    time.Duration
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := serveConfig{addr: "127.0.0.1:8080", responseValidation: validator.Enforce, logFormat: "text"}
+	cfg := serveConfig{addr: "127.0.0.1:8080", responseValidation: validator.Enforce, authMode: auth.Bearer, logFormat: "text"}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "the `host:port` to listen on; port 0 picks a free port")
+	fs.StringVar(&cfg.publicURL, "public-url", "",
+		"the absolute `URL` clients reach the server at, for the URLs in answers (@odata.nextLink,\n"+
+			"Location, @odata.context); empty means the scheme and host of each request")
+	fs.TextVar(&cfg.authMode, "auth", cfg.authMode,
+		"how credentials are checked (`mode`): none (not at all), bearer (any non-empty Bearer\n"+
+			"token) or scopes (a JWT whose scp or roles grant the permissions of the operation)")
+	fs.StringVar(&cfg.jwtSecret, "jwt-secret", "",
+		"with --auth scopes: the HMAC `secret` that signs tokens (HS256); without it or\n"+
+			"--jwt-public-key, tokens are decoded unverified")
+	fs.StringVar(&cfg.jwtPublicKey, "jwt-public-key", "",
+		"with --auth scopes: a PEM `file` with the public key (or certificate) that signs tokens\n"+
+			"(RS256, PS256, ES256)")
 	fs.TextVar(&cfg.responseValidation, "response-validation", cfg.responseValidation,
 		"the `mode` of response validation, what to do with a response that breaks the contract:\n"+
 			"enforce (never send it: answer 500 and log each violation), report (send it and log\n"+
@@ -54,9 +72,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{err}
 	}
 
-	srv, err := server.New(server.Config{ResponseValidation: cfg.responseValidation, Logger: logger})
+	authenticator, err := newAuthenticator(cfg, logger)
 	if err != nil {
-		return err
+		return usageError{err}
+	}
+	srv, err := server.New(server.Config{
+		ResponseValidation: cfg.responseValidation,
+		Logger:             logger,
+		Authenticator:      authenticator,
+		PublicURL:          cfg.publicURL,
+	})
+	if err != nil {
+		return usageError{err}
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -78,7 +105,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	baseURL := "http://" + ln.Addr().String() + srv.BasePath()
 	logger.Info("listening", slog.String("base_url", baseURL),
-		slog.String("response_validation", cfg.responseValidation.String()))
+		slog.String("response_validation", cfg.responseValidation.String()),
+		slog.String("auth", cfg.authMode.String()))
 	fmt.Fprintf(stdout, "datashare serving %s\n", baseURL)
 
 	select {
@@ -96,6 +124,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serving: %w", err)
 	}
 	return nil
+}
+
+// newAuthenticator builds the credential check of --auth, reading --jwt-public-key.
+func newAuthenticator(cfg serveConfig, logger *slog.Logger) (openapi3filter.AuthenticationFunc, error) {
+	ac := auth.Config{Mode: cfg.authMode}
+	if cfg.jwtSecret != "" {
+		ac.HMACSecret = []byte(cfg.jwtSecret)
+	}
+	if cfg.jwtPublicKey != "" {
+		pem, err := os.ReadFile(cfg.jwtPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("--jwt-public-key: %w", err)
+		}
+		ac.PublicKeyPEM = pem
+	}
+	fn, verified, err := auth.New(ac)
+	if err != nil {
+		return nil, fmt.Errorf("--auth %s: %w", cfg.authMode, err)
+	}
+	if cfg.authMode == auth.Scopes && !verified {
+		logger.Warn("access tokens are decoded WITHOUT verifying their signature: pass --jwt-secret or --jwt-public-key to verify them")
+	}
+	return fn, nil
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {

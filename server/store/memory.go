@@ -15,12 +15,16 @@ type Memory struct {
 	mu    sync.RWMutex
 	seq   uint64
 	flows map[string]*record
+	order []*record // by creation: seq ascending
 }
 
 type record struct {
-	seq  uint64 // creation order
+	seq  uint64
 	flow Flow
 }
+
+// seqKey is the sort key of the creation order: fixed width, so that keys compare as numbers.
+func seqKey(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 var _ Store = (*Memory)(nil)
 
@@ -37,7 +41,9 @@ func (m *Memory) CreateFlow(_ context.Context, f Flow) (Flow, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
-	m.flows[f.ID] = &record{seq: m.seq, flow: f}
+	r := &record{seq: m.seq, flow: f}
+	m.flows[f.ID] = r
+	m.order = append(m.order, r)
 	return f.Clone(), nil
 }
 
@@ -53,7 +59,7 @@ func (m *Memory) GetFlow(_ context.Context, id string) (Flow, error) {
 }
 
 // UpdateFlow implements Store.
-func (m *Memory) UpdateFlow(_ context.Context, id string, p Patch, ifMatch string) (Flow, error) {
+func (m *Memory) UpdateFlow(_ context.Context, id string, p Patch, ifMatch []string) (Flow, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.flows[id]
@@ -72,7 +78,7 @@ func (m *Memory) UpdateFlow(_ context.Context, id string, p Patch, ifMatch strin
 }
 
 // DeleteFlow implements Store.
-func (m *Memory) DeleteFlow(_ context.Context, id string, ifMatch string) error {
+func (m *Memory) DeleteFlow(_ context.Context, id string, ifMatch []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.flows[id]
@@ -83,21 +89,93 @@ func (m *Memory) DeleteFlow(_ context.Context, id string, ifMatch string) error 
 		return fmt.Errorf("flow %q: %w", id, ErrPreconditionFailed)
 	}
 	delete(m.flows, id)
+	if i, found := slices.BinarySearchFunc(m.order, r.seq, func(r *record, seq uint64) int { return cmp.Compare(r.seq, seq) }); found {
+		m.order = slices.Delete(m.order, i, i+1)
+	}
 	return nil
 }
 
-// ListFlows implements Store.
-func (m *Memory) ListFlows(_ context.Context) ([]Flow, error) {
+// ListFlows implements Store. In creation order it starts at the cursor by binary search and
+// stops once the page is full; any other order sorts the matching flows. Counting scans them all.
+func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
+	if q.After != nil && len(q.After.Keys) != keyCount(q) {
+		return Page{}, fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), keyCount(q), ErrInvalidCursor)
+	}
 	m.mu.RLock()
-	records := make([]record, 0, len(m.flows))
-	for _, r := range m.flows {
-		records = append(records, record{seq: r.seq, flow: r.flow.Clone()})
+	defer m.mu.RUnlock()
+
+	type item struct {
+		flow *Flow
+		keys []string
 	}
-	m.mu.RUnlock()
-	slices.SortFunc(records, func(a, b record) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]Flow, len(records))
-	for i, r := range records {
-		out[i] = r.flow
+	var items []item
+	if len(q.OrderBy) == 0 {
+		start := 0
+		if q.After != nil {
+			start, _ = slices.BinarySearchFunc(m.order, q.After.Keys[0], func(r *record, key string) int {
+				return cmp.Compare(seqKey(r.seq), key)
+			})
+			if start < len(m.order) && seqKey(m.order[start].seq) == q.After.Keys[0] {
+				start++
+			}
+		}
+		want := q.Skip + q.Limit + 1 // one more tells whether more follow
+		for _, r := range m.order[start:] {
+			if len(items) >= want {
+				break
+			}
+			if Matches(q.Filter, &r.flow) {
+				items = append(items, item{&r.flow, []string{seqKey(r.seq)}})
+			}
+		}
+	} else {
+		for _, r := range m.flows {
+			if Matches(q.Filter, &r.flow) {
+				items = append(items, item{&r.flow, SortKeys(q.OrderBy, &r.flow, "")})
+			}
+		}
+		slices.SortFunc(items, func(a, b item) int { return CompareKeys(q.OrderBy, a.keys, b.keys) })
+		if q.After != nil {
+			start, found := slices.BinarySearchFunc(items, q.After.Keys, func(it item, keys []string) int {
+				return CompareKeys(q.OrderBy, it.keys, keys)
+			})
+			if found {
+				start++
+			}
+			items = items[start:]
+		}
 	}
-	return out, nil
+
+	var page Page
+	if q.Count {
+		page.Count = m.countMatching(q)
+	}
+	items = items[min(q.Skip, len(items)):]
+	n := min(q.Limit, len(items))
+	page.Flows = make([]Flow, n)
+	for i, it := range items[:n] {
+		page.Flows[i] = it.flow.Clone()
+	}
+	if n < len(items) && n > 0 {
+		page.Next = &Cursor{Keys: slices.Clone(items[n-1].keys)}
+	}
+	return page, nil
+}
+
+// countMatching counts every flow the filter of q keeps. The caller holds the lock.
+func (m *Memory) countMatching(q Query) int {
+	n := 0
+	for _, r := range m.order {
+		if Matches(q.Filter, &r.flow) {
+			n++
+		}
+	}
+	return n
+}
+
+func keyCount(q Query) int {
+	if len(q.OrderBy) == 0 {
+		return 1
+	}
+	return len(q.OrderBy) + 1
 }

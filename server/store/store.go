@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"slices"
+
+	"github.com/datashare/datashare/server/odata"
 )
 
 // Errors a Store returns, wrapped with the id concerned; test them with errors.Is.
@@ -16,6 +18,8 @@ var (
 	ErrNotFound = errors.New("flow not found")
 	// ErrPreconditionFailed: the flow exists but its eTag is not the one the caller expects.
 	ErrPreconditionFailed = errors.New("eTag precondition failed")
+	// ErrInvalidCursor: Query.After is not a cursor of this order.
+	ErrInvalidCursor = errors.New("invalid cursor")
 )
 
 // Flow is a stored dataShareOutgoingFlow.
@@ -65,26 +69,61 @@ func (p Patch) Apply(f Flow) (Flow, bool) {
 	return f, changed
 }
 
-// AnyETag, as the expected eTag of Update or Delete, matches any existing flow (If-Match: *).
+// AnyETag, among the eTags an update or delete expects, matches any existing flow (If-Match: *).
 const AnyETag = "*"
+
+// Query selects, orders and pages flows for ListFlows.
+type Query struct {
+	// Filter keeps the flows it is true of; nil keeps all.
+	Filter odata.Expr
+	// OrderBy sorts the flows by these properties, then by id; empty means creation order.
+	OrderBy []odata.OrderItem
+	// After, when set, starts the page after the flow this cursor (from Page.Next) points at.
+	After *Cursor
+	// Skip leaves out that many flows at the start (after After).
+	Skip int
+	// Limit is the size of the page. 0 returns no flow (to count only).
+	Limit int
+	// Count asks for the number of flows the filter keeps, in Page.Count.
+	Count bool
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Flows []Flow
+	// Next points at the last flow of the page when more flows follow it, else nil.
+	Next *Cursor
+	// Count is the number of flows the filter keeps, when Query.Count asked for it.
+	Count int
+}
+
+// Cursor is a position in an ordered listing: the values of the sort keys of a flow, which the
+// store alone interprets. Clients get it opaque.
+type Cursor struct {
+	Keys []string `json:"k"`
+}
 
 // Store keeps flows. Implementations are safe for concurrent use, and never hand out memory
 // they keep: callers may change what they get.
+//
+// UpdateFlow and DeleteFlow take the eTags the caller expects: nil means no precondition;
+// otherwise the flow's eTag must be one of them (AnyETag matches any existing flow), or nothing
+// changes and they return ErrPreconditionFailed. The check and the change are one step.
 type Store interface {
 	// CreateFlow stores f under a new id with a new eTag, and returns what it stored. The id
 	// and eTag of f are ignored.
 	CreateFlow(ctx context.Context, f Flow) (Flow, error)
 	// GetFlow returns the flow with the id, or ErrNotFound.
 	GetFlow(ctx context.Context, id string) (Flow, error)
-	// UpdateFlow applies p to the flow with the id, in one step: if ifMatch is neither empty nor
-	// AnyETag and the flow's eTag differs from it, nothing changes and it returns
-	// ErrPreconditionFailed. A patch that changes something assigns a new eTag; one that
-	// changes nothing keeps it. It returns the flow as stored afterwards.
-	UpdateFlow(ctx context.Context, id string, p Patch, ifMatch string) (Flow, error)
-	// DeleteFlow deletes the flow with the id, with the precondition of UpdateFlow.
-	DeleteFlow(ctx context.Context, id string, ifMatch string) error
-	// ListFlows returns every flow, in the order they were created.
-	ListFlows(ctx context.Context) ([]Flow, error)
+	// UpdateFlow applies p to the flow with the id. A patch that changes something assigns a
+	// new eTag; one that changes nothing keeps it. It returns the flow as stored afterwards.
+	UpdateFlow(ctx context.Context, id string, p Patch, ifMatch []string) (Flow, error)
+	// DeleteFlow deletes the flow with the id.
+	DeleteFlow(ctx context.Context, id string, ifMatch []string) error
+	// ListFlows returns a page of the flows q selects, in its order. Paging by cursor never
+	// repeats a flow nor skips one that exists throughout, whatever else is created or deleted
+	// in between.
+	ListFlows(ctx context.Context, q Query) (Page, error)
 }
 
 // NewETag returns a new opaque eTag: 96 random bits, base64url without padding.
@@ -94,7 +133,7 @@ func NewETag() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// matches reports whether the eTag of a stored flow satisfies the expected one.
-func matches(etag, ifMatch string) bool {
-	return ifMatch == "" || ifMatch == AnyETag || ifMatch == etag
+// matches reports whether the eTag of a stored flow satisfies the expected ones.
+func matches(etag string, ifMatch []string) bool {
+	return ifMatch == nil || slices.Contains(ifMatch, AnyETag) || slices.Contains(ifMatch, etag)
 }

@@ -45,10 +45,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if _, err := s.GetFlow(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetFlow(missing) error = %v; want ErrNotFound", err)
 		}
-		if _, err := s.UpdateFlow(ctx, "missing", store.Patch{}, ""); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.UpdateFlow(ctx, "missing", store.Patch{}, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("UpdateFlow(missing) error = %v; want ErrNotFound", err)
 		}
-		if err := s.DeleteFlow(ctx, "missing", store.AnyETag); !errors.Is(err, store.ErrNotFound) {
+		if err := s.DeleteFlow(ctx, "missing", []string{store.AnyETag}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("DeleteFlow(missing) error = %v; want ErrNotFound", err)
 		}
 	})
@@ -58,7 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		ctx := context.Background()
 		f := mustCreate(t, s, sample("a"))
 		running := "running"
-		got, err := s.UpdateFlow(ctx, f.ID, store.Patch{SharingState: &running, InviteeUserIDs: []string{"x"}}, "")
+		got, err := s.UpdateFlow(ctx, f.ID, store.Patch{SharingState: &running, InviteeUserIDs: []string{"x"}}, nil)
 		if err != nil {
 			t.Fatalf("UpdateFlow() error = %v", err)
 		}
@@ -70,7 +70,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if got.ETag == f.ETag {
 			t.Errorf("UpdateFlow() kept eTag %q after a change", got.ETag)
 		}
-		same, err := s.UpdateFlow(ctx, f.ID, store.Patch{SharingState: &running}, "")
+		same, err := s.UpdateFlow(ctx, f.ID, store.Patch{SharingState: &running}, nil)
 		if err != nil {
 			t.Fatalf("UpdateFlow(no change) error = %v", err)
 		}
@@ -84,23 +84,23 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		ctx := context.Background()
 		f := mustCreate(t, s, sample("a"))
 		name := "b"
-		if _, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, "stale"); !errors.Is(err, store.ErrPreconditionFailed) {
+		if _, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, []string{"stale"}); !errors.Is(err, store.ErrPreconditionFailed) {
 			t.Errorf("UpdateFlow(stale eTag) error = %v; want ErrPreconditionFailed", err)
 		}
-		if err := s.DeleteFlow(ctx, f.ID, "stale"); !errors.Is(err, store.ErrPreconditionFailed) {
+		if err := s.DeleteFlow(ctx, f.ID, []string{"stale"}); !errors.Is(err, store.ErrPreconditionFailed) {
 			t.Errorf("DeleteFlow(stale eTag) error = %v; want ErrPreconditionFailed", err)
 		}
 		if got, _ := s.GetFlow(ctx, f.ID); got.DisplayName != f.DisplayName {
 			t.Errorf("a failed precondition changed the flow: %+v", got)
 		}
-		updated, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, f.ETag)
+		updated, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, []string{f.ETag})
 		if err != nil {
 			t.Fatalf("UpdateFlow(current eTag) error = %v", err)
 		}
-		if _, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, store.AnyETag); err != nil {
+		if _, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, []string{store.AnyETag}); err != nil {
 			t.Errorf("UpdateFlow(*) error = %v", err)
 		}
-		if err := s.DeleteFlow(ctx, f.ID, updated.ETag); err != nil {
+		if err := s.DeleteFlow(ctx, f.ID, []string{updated.ETag}); err != nil {
 			t.Errorf("DeleteFlow(current eTag) error = %v", err)
 		}
 	})
@@ -112,14 +112,15 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		for _, name := range []string{"c", "a", "b", "d"} {
 			want = append(want, mustCreate(t, s, sample(name)))
 		}
-		if err := s.DeleteFlow(ctx, want[2].ID, ""); err != nil {
+		if err := s.DeleteFlow(ctx, want[2].ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want[:2], want[3:]...)
-		got, err := s.ListFlows(ctx)
+		page, err := s.ListFlows(ctx, store.Query{Limit: 10})
 		if err != nil {
 			t.Fatalf("ListFlows() error = %v", err)
 		}
+		got := page.Flows
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ListFlows() mismatch (-want +got):\n%s", diff)
 		}
@@ -132,8 +133,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		f := mustCreate(t, s, in)
 		in.InviteeUserIDs[0] = "changed after create"
 		f.InviteeUserIDs[0] = "changed after create"
-		listed, _ := s.ListFlows(ctx)
-		listed[0].InviteeUserIDs[0] = "changed after list"
+		listed, _ := s.ListFlows(ctx, store.Query{Limit: 10})
+		listed.Flows[0].InviteeUserIDs[0] = "changed after list"
 		got, err := s.GetFlow(ctx, f.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -156,7 +157,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			go func() {
 				defer wg.Done()
 				name := string(rune('A' + i))
-				_, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, f.ETag)
+				_, err := s.UpdateFlow(ctx, f.ID, store.Patch{DisplayName: &name}, []string{f.ETag})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
