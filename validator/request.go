@@ -57,16 +57,11 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request, rout
 	if v.rejectUnknownQuery && req.URL.RawQuery != "" {
 		vs = append(vs, unknownQueryParameters(input.GetQueryParams(), route.queryParams)...)
 	}
-	for _, ref := range route.kin.PathItem.Parameters {
-		p := ref.Value
-		if op.Parameters.GetByInAndName(p.In, p.Name) != nil {
-			continue // overridden by the operation
+	for _, p := range route.params {
+		if p.skippable && !p.present(req, input) {
+			continue // absent, optional, without a default: nothing to check
 		}
-		vs = append(vs, violationsOf(openapi3filter.ValidateParameter(ctx, input, p), p.In)...)
-	}
-	for _, ref := range op.Parameters {
-		p := ref.Value
-		vs = append(vs, violationsOf(openapi3filter.ValidateParameter(ctx, input, p), p.In)...)
+		vs = append(vs, violationsOf(openapi3filter.ValidateParameter(ctx, input, p.Parameter), p.In)...)
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		bodyViolations, err := v.validateRequestBody(ctx, input, op.RequestBody.Value)
@@ -205,4 +200,60 @@ func mediaRangeMatches(mediaRange, mt string) bool {
 		return strings.HasPrefix(mt, prefix+"/")
 	}
 	return mediaRange == mt
+}
+
+// parameter is a parameter of an operation, with what is needed to see cheaply whether a
+// request carries it.
+type parameter struct {
+	*openapi3.Parameter
+	header    string // the canonical name of a header parameter
+	skippable bool   // optional and without a default: when absent there is nothing to check
+}
+
+// operationParameters returns the parameters of op and of its path item (those of op win).
+func operationParameters(item *openapi3.PathItem, op *openapi3.Operation) []parameter {
+	var out []parameter
+	add := func(p *openapi3.Parameter) {
+		hasDefault := p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Default != nil
+		out = append(out, parameter{
+			Parameter: p,
+			header:    http.CanonicalHeaderKey(p.Name),
+			skippable: !p.Required && !hasDefault && p.In != openapi3.ParameterInPath,
+		})
+	}
+	for _, ref := range item.Parameters {
+		if ref.Value != nil && op.Parameters.GetByInAndName(ref.Value.In, ref.Value.Name) == nil {
+			add(ref.Value)
+		}
+	}
+	for _, ref := range op.Parameters {
+		if ref.Value != nil {
+			add(ref.Value)
+		}
+	}
+	return out
+}
+
+// present reports whether req carries the parameter. It errs on the side of yes.
+func (p parameter) present(req *http.Request, input *openapi3filter.RequestValidationInput) bool {
+	switch p.In {
+	case openapi3.ParameterInHeader:
+		_, ok := req.Header[p.header]
+		return ok
+	case openapi3.ParameterInQuery:
+		if req.URL.RawQuery == "" {
+			return false
+		}
+		for name := range input.GetQueryParams() {
+			// deepObject parameters come as name[key]: count any name it starts.
+			if strings.HasPrefix(name, p.Name) {
+				return true
+			}
+		}
+		return false
+	case openapi3.ParameterInCookie:
+		_, err := req.Cookie(p.Name)
+		return err == nil
+	}
+	return true
 }

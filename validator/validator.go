@@ -42,6 +42,7 @@ type Route struct {
 	Path string
 
 	kin         *routers.Route
+	params      []parameter     // of the operation and its path
 	queryParams map[string]bool // the names of the query parameters the operation declares
 	mediaTypes  []string        // the media types of the operation's responses, sorted
 }
@@ -203,6 +204,7 @@ func (v *Validator) compileRoutes(bases []string) error {
 						Method:    method,
 						Operation: op,
 					},
+					params:      operationParameters(item, op),
 					queryParams: queryParameters(item, op),
 					mediaTypes:  responseMediaTypes(op),
 				}
