@@ -20,6 +20,12 @@ type correlation struct {
 
 type correlationKey struct{}
 
+// The correlation headers, in the canonical form of net/http.
+const (
+	headerRequestID       = "Request-Id"
+	headerClientRequestID = "Client-Request-Id"
+)
+
 // correlationOf returns the correlation of the request ctx belongs to, or a zero one.
 func correlationOf(ctx context.Context) correlation {
 	c, _ := ctx.Value(correlationKey{}).(*correlation)
@@ -34,7 +40,7 @@ func correlationOf(ctx context.Context) correlation {
 func (s *Server) correlate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		corr := &correlation{requestID: uuid.NewString(), clientRequestID: req.Header.Get("client-request-id")}
+		corr := &correlation{requestID: uuid.NewString(), clientRequestID: req.Header.Get(headerClientRequestID)}
 		if corr.clientRequestID == "" {
 			corr.clientRequestID = corr.requestID
 		}
@@ -43,8 +49,8 @@ func (s *Server) correlate(next echo.HandlerFunc) echo.HandlerFunc {
 			corr.serviceRoot = c.Scheme() + "://" + req.Host + s.basePath
 		}
 		h := c.Response().Header()
-		h.Set("request-id", corr.requestID)
-		h.Set("client-request-id", corr.clientRequestID)
+		h[headerRequestID] = []string{corr.requestID}
+		h[headerClientRequestID] = []string{corr.clientRequestID}
 		c.SetRequest(req.WithContext(context.WithValue(req.Context(), correlationKey{}, corr)))
 		return next(c)
 	}
@@ -58,6 +64,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req := c.Request()
+		if !s.log.Enabled(req.Context(), slog.LevelInfo) {
+			return nil
+		}
 		s.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
 			slog.String("method", req.Method),
 			slog.String("path", req.URL.Path),

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -66,11 +68,32 @@ func (h *handlers) IndustryDataListDataShareOutgoingFlows(ctx context.Context, r
 	if page.Next != nil {
 		body.OdataNextLink = ptr(l.nextLink(root, page.Next))
 	}
-	resp := gen.IndustryDataListDataShareOutgoingFlows200JSONResponse{Body: body}
+	resp := listResponse{Body: body}
 	if len(l.preferences) > 0 {
 		resp.Headers.PreferenceApplied = ptr(strings.Join(l.preferences, ", "))
 	}
 	return resp, nil
+}
+
+// listResponse is the generated 200 answer of List, written without escaping "&" as \u0026
+// in @odata.nextLink: the bytes are then those Graph sends.
+type listResponse gen.IndustryDataListDataShareOutgoingFlows200JSONResponse
+
+// VisitIndustryDataListDataShareOutgoingFlowsResponse implements the generated response interface.
+func (r listResponse) VisitIndustryDataListDataShareOutgoingFlowsResponse(w http.ResponseWriter) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if r.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", *r.Headers.PreferenceApplied)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 // IndustryDataDataShareOutgoingFlowsGetCount counts the flows $filter keeps.
@@ -205,7 +228,8 @@ func storeError(err error, id, target string) error {
 }
 
 // toAPI turns a stored flow into its representation; context is its @odata.context, if any;
-// selected, when not nil, lists the properties to return besides @odata.type and id.
+// selected, when not nil, lists the properties to return besides @odata.type and id. The
+// representation points into its own copy of f.
 func toAPI(f store.Flow, context string, selected []string) apiFlow {
 	invitees := make([]openapi_types.UUID, 0, len(f.InviteeUserIDs))
 	for _, id := range f.InviteeUserIDs {
@@ -217,13 +241,13 @@ func toAPI(f store.Flow, context string, selected []string) apiFlow {
 	}
 	out := apiFlow{
 		OdataType:       odataType,
-		Id:              ptr(f.ID),
-		ETag:            ptr(f.ETag),
-		DisplayName:     ptr(f.DisplayName),
-		ReadinessStatus: ptr(readiness(f.ReadinessStatus)),
+		Id:              &f.ID,
+		ETag:            &f.ETag,
+		DisplayName:     &f.DisplayName,
+		ReadinessStatus: (*readiness)(&f.ReadinessStatus),
 		InviteeUserIds:  &invitees,
-		SharingState:    ptr(sharingState(f.SharingState)),
-		ShareName:       ptr(f.ShareName),
+		SharingState:    (*sharingState)(&f.SharingState),
+		ShareName:       &f.ShareName,
 	}
 	if context != "" {
 		out.OdataContext = &context
