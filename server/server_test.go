@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -200,6 +201,13 @@ func TestBadInput(t *testing.T) {
 			wantStatus: 400, wantCode: CodeBadRequest, wantMessage: "Invalid version: 'v1.0'"},
 		{name: "method the resource does not allow", method: http.MethodPut, path: item, body: `{}`,
 			wantStatus: 405, wantCode: CodeMethodNotAllowed},
+		{name: "Accept that excludes JSON", method: http.MethodGet, path: item, header: []string{"Accept", "text/html"},
+			wantStatus: 406, wantCode: CodeNotAcceptable, wantTargets: []string{"Accept"}, wantMessage: "application/json"},
+		{name: "Accept that refuses JSON by quality", method: http.MethodPatch, path: item, body: `{"displayName":"x"}`,
+			header: []string{"Accept", "application/json;q=0, text/plain"}, wantStatus: 406, wantCode: CodeNotAcceptable, wantTargets: []string{"Accept"}},
+		{name: "body over 1 MiB, by its Content-Length", method: http.MethodPatch, path: item,
+			body:       `{"displayName":"` + strings.Repeat("x", maxBodyBytes) + `"}`,
+			wantStatus: 413, wantCode: CodeTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -492,4 +500,42 @@ func lifecycleOverHTTP(base string) string {
 		}
 	}
 	return ""
+}
+
+// countingReader yields n bytes of a JSON string and counts what was read of it.
+type countingReader struct {
+	n, read int
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n-r.read)
+	for i := range k {
+		p[i] = 'x'
+	}
+	if r.read == 0 && k > 0 {
+		p[0] = '"'
+	}
+	r.read += k
+	return k, nil
+}
+
+// TestLargeBodyIsNotReadWhole sends a 64 MiB body of unknown length: the server answers 413
+// having read little more than the limit.
+func TestLargeBodyIsNotReadWhole(t *testing.T) {
+	t.Parallel()
+	srv := mustNew(t, Config{})
+	body := &countingReader{n: 64 << 20}
+	req := httptest.NewRequest(http.MethodPost, flowsURL, body)
+	req.ContentLength = -1
+	req.Header.Set("Authorization", validToken)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	checkEnvelope(t, rec, http.StatusRequestEntityTooLarge, CodeTooLarge)
+	if body.read > 2*maxBodyBytes {
+		t.Errorf("the server read %d bytes of the body; want at most about the limit, %d", body.read, maxBodyBytes)
+	}
 }

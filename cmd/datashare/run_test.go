@@ -140,6 +140,11 @@ func TestServeTakesSettingsFromEnvironment(t *testing.T) {
 			wantLogs: []string{`"response_validation":"report"`},
 		},
 		{
+			name:     "scopes mode without a key warns that tokens are not verified",
+			args:     []string{"--addr", "127.0.0.1:0", "--auth", "scopes"},
+			wantLogs: []string{"auth=scopes", "WITHOUT verifying"},
+		},
+		{
 			name:     "a flag wins over its variable",
 			vars:     map[string]string{"DATASHARE_RESPONSE_VALIDATION": "report"},
 			args:     []string{"--addr", "127.0.0.1:0", "--response-validation", "off"},
@@ -173,7 +178,8 @@ func TestHelp(t *testing.T) {
 			wantInOut: []string{"serve"}},
 		{name: "datashare serve --help explains every flag", args: []string{"datashare", "serve", "--help"}, wantErr: flag.ErrHelp,
 			wantInOut: []string{"--addr", "DATASHARE_ADDR", "127.0.0.1:8080", "--response-validation", "enforce", "report", "off",
-				"DATASHARE_RESPONSE_VALIDATION", "--log-format", "--log-level", "--shutdown-timeout"}},
+				"DATASHARE_RESPONSE_VALIDATION", "--log-format", "--log-level", "--shutdown-timeout",
+				"--auth", "scopes", "--jwt-secret", "--jwt-public-key", "--public-url"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,6 +224,11 @@ func TestCommandLineErrors(t *testing.T) {
 			vars: map[string]string{"DATASHARE_RESPONSE_VALIDATION": "strict"}, wantCode: 2, wantMsg: "DATASHARE_RESPONSE_VALIDATION"},
 		{name: "bad log format", args: []string{"datashare", "serve", "--log-format", "xml"}, wantCode: 2, wantMsg: "xml"},
 		{name: "unexpected argument", args: []string{"datashare", "serve", "extra"}, wantCode: 2, wantMsg: `unexpected argument "extra"`},
+		{name: "bad auth mode", args: []string{"datashare", "serve", "--auth", "jwt"}, wantCode: 2, wantMsg: "jwt"},
+		{name: "a JWT key in bearer mode", args: []string{"datashare", "serve", "--jwt-secret", "s"}, wantCode: 2, wantMsg: "--auth bearer"},
+		{name: "a missing public key file", args: []string{"datashare", "serve", "--auth", "scopes", "--jwt-public-key", "/nonexistent/key.pem"},
+			wantCode: 2, wantMsg: "/nonexistent/key.pem"},
+		{name: "a public URL without a scheme", args: []string{"datashare", "serve", "--public-url", "mock.example.org"}, wantCode: 2, wantMsg: "mock.example.org"},
 		{name: "address in use", args: []string{"datashare", "serve", "--addr", busy.Addr().String()}, wantCode: 1, wantMsg: busy.Addr().String()},
 	}
 	for _, tt := range tests {
