@@ -28,6 +28,8 @@ type Validator struct {
 	schemaOpts   []openapi3.SchemaValidationOption
 	routes       map[routeKey]*Route
 	list         []*Route
+	paths        map[string]bool // the Echo paths of the routes
+	router       *echo.Echo      // knows the routes, for FindRoute
 
 	rejectUnknownQuery bool
 }
@@ -49,6 +51,15 @@ type Route struct {
 
 // Operation returns the operation of the document that the route serves.
 func (r *Route) Operation() *openapi3.Operation { return r.kin.Operation }
+
+// Statuses returns the statuses the operation documents, as the document writes them
+// ("200", "4XX", "default"), in order.
+func (r *Route) Statuses() []string {
+	if r.kin.Operation.Responses == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(r.kin.Operation.Responses.Map()))
+}
 
 type routeKey struct{ method, path string }
 
@@ -137,6 +148,7 @@ func New(doc *openapi3.T, opts ...Option) (*Validator, error) {
 		errorHandler: cfg.errorHandler,
 		schemaOpts:   []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(cfg.formats)},
 		routes:       make(map[routeKey]*Route),
+		paths:        make(map[string]bool),
 
 		rejectUnknownQuery: cfg.rejectUnknown,
 	}
@@ -213,6 +225,7 @@ func (v *Validator) compileRoutes(bases []string) error {
 					return fmt.Errorf("operations %q and %q have the same route %s %s", prev.OperationID, op.OperationID, method, key.path)
 				}
 				v.routes[key] = r
+				v.paths[key.path] = true
 				v.list = append(v.list, r)
 			}
 		}
@@ -223,6 +236,7 @@ func (v *Validator) compileRoutes(bases []string) error {
 		}
 		return v.list[i].Method < v.list[j].Method
 	})
+	v.router = newRouter(v.list)
 	return nil
 }
 

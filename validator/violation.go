@@ -34,6 +34,10 @@ const (
 	KeywordUnknown    = "unknown"    // an error the validator could not classify
 	// KeywordUnknownParameter: a query parameter the operation does not declare.
 	KeywordUnknownParameter = "unknownParameter"
+	// KeywordNoOperation: the request's path is the path of no operation.
+	KeywordNoOperation = "operation"
+	// KeywordMethod: operations have the request's path, but not its method.
+	KeywordMethod = "method"
 	// KeywordNotAcceptable: Accept admits no media type the operation answers with.
 	KeywordNotAcceptable = "notAcceptable"
 	KeywordAdditional    = "additionalProperties"
