@@ -6,7 +6,7 @@ ADDR    ?= 127.0.0.1:8080
 # The spec linters run through npx at pinned versions; both are known to run on Node 20.
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 REDOCLY  := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --yes @redocly/cli@2.77.0
-GOFILES  := $(shell git ls-files '*.go' 2>/dev/null | grep -v '^gen/')
+GOFILES  := $(shell find . -name '*.go' -not -path './gen/*' -not -path './.git/*')
 
 .PHONY: all generate check-generated fmt lint vet test bench run build lint-spec clean
 

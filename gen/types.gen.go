@@ -5,8 +5,6 @@ package gen
 
 import (
 	"time"
-
-	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for MicrosoftGraphIndustryDataDataShareOutgoingFlowODataType.
@@ -414,7 +412,7 @@ type MicrosoftGraphIndustryDataDisplayName = string
 // accept the share. Only a single identifier is accepted at present.
 //
 // Example: ["2f5c8a1e-3b4d-4e6f-8a9b-0c1d2e3f4a5b"]
-type MicrosoftGraphIndustryDataInviteeUserIds = []openapi_types.UUID
+type MicrosoftGraphIndustryDataInviteeUserIds = []string
 
 // MicrosoftGraphIndustryDataReadinessStatus The state of the process from creation through to ready to do work.
 type MicrosoftGraphIndustryDataReadinessStatus string

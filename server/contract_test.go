@@ -150,3 +150,21 @@ func walkSchemaExamples(where string, s *openapi3.SchemaRef, seen map[*openapi3.
 		walkSchemaExamples(fmt.Sprintf("%s.allOf[%d]", where, i), sub, seen, f)
 	}
 }
+
+// TestListResponseWritesEveryDocumentedHeader guards listResponse, which writes List's 200
+// by hand: if the contract gives that answer another header, this test fails until
+// listResponse writes it too.
+func TestListResponseWritesEveryDocumentedHeader(t *testing.T) {
+	t.Parallel()
+	doc, err := gen.GetSwagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := doc.Paths.Value("/industryData/dataShareOutgoingFlows").Get
+	got := slices.Sorted(maps.Keys(op.Responses.Status(200).Value.Headers))
+	// Preference-Applied is written by listResponse; the correlation headers by correlate.
+	want := []string{"Preference-Applied", "client-request-id", "request-id"}
+	if !slices.Equal(got, want) {
+		t.Errorf("List 200 documents headers %q; listResponse writes %q: update it", got, want)
+	}
+}

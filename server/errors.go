@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/datashare/datashare/gen"
-	"github.com/datashare/datashare/server/store"
 	"github.com/datashare/datashare/validator"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -75,8 +74,6 @@ type Error struct {
 	Message string
 	Target  string
 	Details []Detail
-	// Header holds headers the answer needs besides the envelope, such as Retry-After.
-	Header http.Header
 	// Err is the cause, for the log; it never reaches the client.
 	Err error
 }
@@ -135,10 +132,6 @@ func (s *Server) graphError(c echo.Context, err error) *Error {
 	case errors.As(err, &respErr):
 		return &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
 			Message: "The server produced a response that does not conform to its contract.", Err: err}
-	case errors.Is(err, store.ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Message: "The requested resource does not exist.", Err: err}
-	case errors.Is(err, store.ErrPreconditionFailed):
-		return &Error{Status: http.StatusPreconditionFailed, Message: "The resource has been modified since the version given in the precondition.", Err: err}
 	case errors.As(err, &he):
 		return s.httpError(c, he)
 	}
@@ -189,6 +182,10 @@ func requestError(e *validator.RequestError) *Error {
 func detailCode(v validator.Violation) string {
 	switch v.Keyword {
 	case validator.KeywordSecurity:
+		var se *validator.SecurityError
+		if errors.As(v.Err, &se) && se.Forbidden {
+			return "insufficientPrivileges"
+		}
 		return "invalidAuthenticationToken"
 	case validator.KeywordMediaType:
 		return "unsupportedMediaType"
@@ -240,7 +237,7 @@ func violationMessage(v validator.Violation) string {
 	case validator.InQuery:
 		name, _, _ := strings.Cut(v.Target, "/")
 		if value, ok := v.Value(); ok {
-			return fmt.Sprintf("The query option '%s' has the value '%v', but it %s.", name, value, v.Reason)
+			return fmt.Sprintf("The query option '%s' has the value '%s', but it %s.", name, quotable(value), v.Reason)
 		}
 		return fmt.Sprintf("The query option '%s' %s.", name, v.Reason)
 	case validator.InBody:
@@ -254,6 +251,28 @@ func violationMessage(v validator.Violation) string {
 		return fmt.Sprintf("The key '%s' %s.", v.Target, v.Reason)
 	}
 	return fmt.Sprintf("The %s parameter '%s' %s.", v.In, v.Target, v.Reason)
+}
+
+// quotable renders a value a client sent for a message: lists comma-separated, at most 100
+// characters.
+func quotable(value any) string {
+	var s string
+	switch v := value.(type) {
+	case string:
+		s = v
+	case []any:
+		parts := make([]string, len(v))
+		for i, item := range v {
+			parts[i] = fmt.Sprint(item)
+		}
+		s = strings.Join(parts, ",")
+	default:
+		s = fmt.Sprint(v)
+	}
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100]) + "…"
+	}
+	return s
 }
 
 func lastSegment(target string) string {
@@ -277,13 +296,19 @@ func sentence(s string) string {
 // writeError writes ge as Graph's error envelope, with the correlation ids of the request.
 func writeError(c echo.Context, ge *Error) {
 	corr := correlationOf(c.Request().Context())
+	writeEnvelope(c.Response(), ge, corr.requestID, corr.clientRequestID)
+}
+
+// writeEnvelope writes ge as Graph's error envelope with these correlation ids: the one place
+// where the envelope is built.
+func writeEnvelope(w http.ResponseWriter, ge *Error, requestID, clientRequestID string) {
 	body := gen.MicrosoftGraphODataErrorsODataError{Error: gen.MicrosoftGraphODataErrorsMainError{
 		Code:    ge.code(),
 		Message: ge.Message,
 		InnerError: &gen.MicrosoftGraphODataErrorsInnerError{
 			Date:            time.Now().UTC().Truncate(time.Second),
-			RequestId:       corr.requestID,
-			ClientRequestId: corr.clientRequestID,
+			RequestId:       requestID,
+			ClientRequestId: clientRequestID,
 		},
 	}}
 	if ge.Target != "" {
@@ -299,21 +324,50 @@ func writeError(c echo.Context, ge *Error) {
 		}
 		body.Error.Details = &details
 	}
-	h := c.Response().Header()
-	for k, vs := range ge.Header {
-		h[k] = vs
-	}
+	h := w.Header()
 	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	h.Del("ETag")
 	h.Del("Location")
-	if ge.Status == http.StatusTooManyRequests || ge.Status == http.StatusServiceUnavailable {
-		if h.Get("Retry-After") == "" {
-			h.Set("Retry-After", strconv.Itoa(defaultRetryAfterSeconds))
-		}
-	}
-	c.Response().WriteHeader(ge.Status)
-	_ = json.NewEncoder(c.Response()).Encode(body)
+	h.Del("Content-Length")
+	w.WriteHeader(ge.Status)
+	_ = json.NewEncoder(w).Encode(body)
 }
 
-// defaultRetryAfterSeconds is the Retry-After of a 429 or 503 that did not set its own.
-const defaultRetryAfterSeconds = 10
+// RenderError writes err as Graph's error envelope, for a component that is not the server
+// itself, such as the validating proxy: validation errors become 400 (or 401, 403, 406, 415)
+// listing their violations, a *validator.ResponseError becomes a 502 listing the violations
+// of the upstream response, anything else a 502. status, when not 0, overrides the status.
+// The answer gets new correlation ids (the caller's client-request-id is echoed).
+func RenderError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	var ge *Error
+	var reqErr *validator.RequestError
+	var respErr *validator.ResponseError
+	switch {
+	case errors.As(err, &ge):
+	case errors.As(err, &reqErr):
+		ge = requestError(reqErr)
+	case errors.As(err, &respErr):
+		ge = &Error{Status: http.StatusBadGateway, Code: "BadGateway", Err: err,
+			Message: fmt.Sprintf("The upstream response (status %d) does not conform to the contract.", respErr.Status)}
+		for _, v := range respErr.Violations {
+			ge.Details = append(ge.Details, Detail{Code: detailCode(v), Message: "Response " + v.String() + ".", Target: v.Target})
+		}
+	default:
+		ge = &Error{Status: http.StatusBadGateway, Code: "BadGateway", Message: "The upstream could not be reached.", Err: err}
+	}
+	if status != 0 {
+		ge.Status = status
+		ge.Code = ""
+		if status == http.StatusBadGateway {
+			ge.Code = "BadGateway"
+		}
+	}
+	requestID := uuid.NewString()
+	clientRequestID := r.Header.Get(headerClientRequestID)
+	if clientRequestID == "" {
+		clientRequestID = requestID
+	}
+	w.Header()[headerRequestID] = []string{requestID}
+	w.Header()[headerClientRequestID] = []string{clientRequestID}
+	writeEnvelope(w, ge, requestID, clientRequestID)
+}

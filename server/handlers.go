@@ -14,8 +14,6 @@ import (
 	"github.com/datashare/datashare/gen"
 	"github.com/datashare/datashare/server/odata"
 	"github.com/datashare/datashare/server/store"
-	"github.com/google/uuid"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Short names for the generated types of the resource.
@@ -122,7 +120,7 @@ func (h *handlers) IndustryDataCreateDataShareOutgoingFlows(ctx context.Context,
 	created, err := h.store.CreateFlow(ctx, store.Flow{
 		DisplayName:     b.DisplayName,
 		ReadinessStatus: string(b.ReadinessStatus),
-		InviteeUserIDs:  uuidStrings(b.InviteeUserIds),
+		InviteeUserIDs:  b.InviteeUserIds,
 		SharingState:    string(b.SharingState),
 		ShareName:       b.ShareName,
 	})
@@ -161,9 +159,9 @@ func (h *handlers) IndustryDataGetDataShareOutgoingFlows(ctx context.Context, re
 			Headers: gen.IndustryDataGetDataShareOutgoingFlows304ResponseHeaders{ETag: quoteETag(f.ETag)},
 		}, nil
 	}
-	context := correlationOf(ctx).serviceRoot + flowsContext + selectContext(selected) + "/$entity"
+	odataContext := correlationOf(ctx).serviceRoot + flowsContext + selectContext(selected) + "/$entity"
 	return gen.IndustryDataGetDataShareOutgoingFlows200JSONResponse{
-		Body:    toAPI(f, context, selected),
+		Body:    toAPI(f, odataContext, selected),
 		Headers: gen.IndustryDataGetDataShareOutgoingFlows200ResponseHeaders{ETag: quoteETag(f.ETag)},
 	}, nil
 }
@@ -180,7 +178,15 @@ func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context,
 	if req.Params.IfMatch == nil {
 		target = "eTag"
 	}
-	f, err := h.store.UpdateFlow(ctx, id, toPatch(req.Body), updatePrecondition(entityTags(req.Params.IfMatch), bodyETag))
+	ifMatch, satisfiable := updatePrecondition(entityTags(req.Params.IfMatch), bodyETag)
+	if !satisfiable {
+		// No eTag can meet both conditions: 412, once the flow is known to exist.
+		if _, err := h.store.GetFlow(ctx, id); err != nil {
+			return nil, storeError(err, id, target)
+		}
+		return nil, preconditionFailed(id, target, nil)
+	}
+	f, err := h.store.UpdateFlow(ctx, id, toPatch(req.Body), ifMatch)
 	if err != nil {
 		return nil, storeError(err, id, target)
 	}
@@ -227,30 +233,22 @@ func storeError(err error, id, target string) error {
 	return err
 }
 
-// toAPI turns a stored flow into its representation; context is its @odata.context, if any;
-// selected, when not nil, lists the properties to return besides @odata.type and id. The
+// toAPI turns a stored flow into its representation; entityContext is its @odata.context, if
+// any; selected, when not nil, lists the properties to return besides @odata.type and id. The
 // representation points into its own copy of f.
-func toAPI(f store.Flow, context string, selected []string) apiFlow {
-	invitees := make([]openapi_types.UUID, 0, len(f.InviteeUserIDs))
-	for _, id := range f.InviteeUserIDs {
-		u, err := uuid.Parse(id)
-		if err != nil {
-			continue
-		}
-		invitees = append(invitees, u)
-	}
+func toAPI(f store.Flow, entityContext string, selected []string) apiFlow {
 	out := apiFlow{
 		OdataType:       odataType,
 		Id:              &f.ID,
 		ETag:            &f.ETag,
 		DisplayName:     &f.DisplayName,
 		ReadinessStatus: (*readiness)(&f.ReadinessStatus),
-		InviteeUserIds:  &invitees,
+		InviteeUserIds:  &f.InviteeUserIDs,
 		SharingState:    (*sharingState)(&f.SharingState),
 		ShareName:       &f.ShareName,
 	}
-	if context != "" {
-		out.OdataContext = &context
+	if entityContext != "" {
+		out.OdataContext = &entityContext
 	}
 	if selected != nil {
 		keep := func(name string) bool { return slices.Contains(selected, name) }
@@ -292,17 +290,9 @@ func toPatch(b *gen.MicrosoftGraphIndustryDataDataShareOutgoingFlowUpdate) store
 		p.SharingState = ptr(string(*b.SharingState))
 	}
 	if b.InviteeUserIds != nil {
-		p.InviteeUserIDs = uuidStrings(*b.InviteeUserIds)
+		p.InviteeUserIDs = *b.InviteeUserIds
 	}
 	return p
-}
-
-func uuidStrings(ids []openapi_types.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
 }
 
 // quoteETag returns the ETag header of an eTag: the eTag as a quoted string.

@@ -32,16 +32,19 @@ func entityTags(header *string) []string {
 }
 
 // updatePrecondition combines If-Match and the eTag of a PATCH body, both conditions on the
-// flow's eTag, into the eTags the store must find: nil for none, an empty list when no eTag can
-// satisfy both.
-func updatePrecondition(ifMatch []string, bodyETag *string) []string {
+// flow's eTag, into the eTags the store must find (nil for no condition), and reports whether
+// any eTag can meet both. The body's eTag is an eTag, never a wildcard: "*" there matches nothing.
+func updatePrecondition(ifMatch []string, bodyETag *string) ([]string, bool) {
 	if bodyETag == nil {
-		return ifMatch
+		return ifMatch, true
+	}
+	if *bodyETag == store.AnyETag {
+		return nil, false
 	}
 	if ifMatch == nil || slices.Contains(ifMatch, store.AnyETag) || slices.Contains(ifMatch, *bodyETag) {
-		return []string{*bodyETag}
+		return []string{*bodyETag}, true
 	}
-	return []string{}
+	return nil, false
 }
 
 // noneMatch reports whether If-None-Match tags name the eTag (or are "*").

@@ -36,6 +36,8 @@ func TestPreconditions(t *testing.T) {
 			wantStatus: 412, wantTarget: "eTag"},
 		{name: "eTag in the body with the current eTag updates", method: http.MethodPatch, body: `{"displayName":"new","eTag":"%s"}`,
 			wantStatus: 200, wantChange: true},
+		{name: "a body eTag of * is an eTag, not a wildcard", method: http.MethodPatch, body: `{"displayName":"new","eTag":"*"}`,
+			wantStatus: 412, wantTarget: "eTag"},
 		{name: "If-Match and a body eTag must both hold", method: http.MethodPatch, body: `{"displayName":"new","eTag":"stale"}`,
 			header: func(e string) []string { return []string{"If-Match", `"` + e + `"`} }, wantStatus: 412, wantTarget: "If-Match"},
 		{name: "If-Match on delete with the current eTag deletes", method: http.MethodDelete,
@@ -232,5 +234,37 @@ func TestEntityTags(t *testing.T) {
 				t.Errorf("entityTags(%v) mismatch (-want +got):\n%s", tt.header, diff)
 			}
 		})
+	}
+}
+
+// TestRepeatedIfMatchLines proves that If-Match sent as several header lines counts as one list.
+func TestRepeatedIfMatchLines(t *testing.T) {
+	t.Parallel()
+	srv := mustNew(t, Config{})
+	flow := mustCreate(t, srv)
+	req := httptest.NewRequest(http.MethodPatch, flowsURL+"/"+flow.ID, strings.NewReader(`{"displayName":"new"}`))
+	req.Header.Set("Authorization", validToken)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Add("If-Match", `"stale"`)
+	req.Header.Add("If-Match", `"`+flow.ETag+`"`)
+	req.Header.Add("Prefer", "odata.maxpagesize=5")
+	req.Header.Add("Prefer", "return=minimal")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent {
+		t.Errorf("PATCH with two If-Match and two Prefer lines: status = %d, body %s; want 204", rec.Code, rec.Body)
+	}
+}
+
+// TestCreateIgnoresETag proves that an eTag sent on create is ignored: the server assigns it.
+func TestCreateIgnoresETag(t *testing.T) {
+	t.Parallel()
+	srv := mustNew(t, Config{})
+	rec := do(t, srv, http.MethodPost, flowsURL, strings.Replace(createBody, "{", `{"eTag":"mine",`, 1))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("status = %d, body %s; want 201", rec.Code, rec.Body)
+	}
+	if f := decode[flowJSON](t, rec); f.ETag == "mine" || f.ETag == "" {
+		t.Errorf("eTag = %q; want one the server assigned", f.ETag)
 	}
 }

@@ -170,8 +170,9 @@ func selectContext(selected []string) string {
 }
 
 func unsupportedOption(name string) *Error {
-	return &Error{Status: http.StatusBadRequest, Target: name,
-		Message: fmt.Sprintf("The query option '%s' is not supported by this resource.", name)}
+	msg := fmt.Sprintf("The query option '%s' is not supported by this resource.", name)
+	return &Error{Status: http.StatusBadRequest, Target: name, Message: msg,
+		Details: []Detail{{Code: "unsupportedQueryOption", Message: msg, Target: name}}}
 }
 
 // queryOptionError turns an error of the odata parser into a 400 naming the option.

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +27,12 @@ func newSegments(basePath string, paths []string) segments {
 // that matches nothing ("Resource not found for the segment 'x'."), or the version segment
 // when the path is not under the service root.
 func (s segments) notFound(path string) *Error {
+	if path == s.basePath {
+		shortest := slices.MinFunc(s.templates, func(a, b []string) int { return cmp.Compare(len(a), len(b)) })
+		return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(
+			"The service root %s has no document of its own: request one of its resources, such as %s/%s.",
+			s.basePath, s.basePath, strings.Join(shortest, "/"))}
+	}
 	rest, ok := strings.CutPrefix(path, s.basePath+"/")
 	if !ok || s.basePath == "" && path == "/" {
 		version, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/datashare/datashare/gen"
@@ -99,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(middleware.RemoveTrailingSlash(), s.normalizeQueries)
+	e.Pre(middleware.RemoveTrailingSlash(), s.normalizeRequests)
 	e.Use(s.correlate, s.logRequests, s.recoverPanics(), s.limitBodies(), v.Middleware(), s.recoverPanics())
 	e.GET("/healthz", s.healthz)
 	e.GET("/openapi.yaml", s.openapi)
@@ -152,12 +153,19 @@ func publicServiceRoot(publicURL, basePath string) (string, error) {
 	return root, nil
 }
 
-// normalizeQueries gives the query of requests to the service the form Graph's beta endpoint
-// reads it in (see normalizeQuery), before anything validates it.
-func (s *Server) normalizeQueries(next echo.HandlerFunc) echo.HandlerFunc {
+// normalizeRequests gives requests to the service the form Graph's beta endpoint reads them in,
+// before anything validates them: the query as normalizeQuery says, and the lines of a
+// list-valued header (If-Match, If-None-Match, Prefer) joined into one, as RFC 9110 allows.
+func (s *Server) normalizeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if strings.HasPrefix(c.Request().URL.Path, s.basePath+"/") {
-			normalizeQuery(c.Request())
+		req := c.Request()
+		if strings.HasPrefix(req.URL.Path, s.basePath+"/") {
+			normalizeQuery(req)
+			for _, name := range [...]string{"If-Match", "If-None-Match", "Prefer"} {
+				if values := req.Header[name]; len(values) > 1 {
+					req.Header[name] = []string{strings.Join(values, ", ")}
+				}
+			}
 		}
 		return next(c)
 	}
@@ -168,7 +176,7 @@ func (s *Server) normalizeQueries(next echo.HandlerFunc) echo.HandlerFunc {
 // operations take no body are left alone: their bodies are never read.
 func (s *Server) limitBodies() echo.MiddlewareFunc {
 	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: "1M", // maxBodyBytes
+		Limit: strconv.Itoa(maxBodyBytes) + "B",
 		Skipper: func(c echo.Context) bool {
 			switch c.Request().Method {
 			case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:

@@ -205,6 +205,16 @@ func TestBadInput(t *testing.T) {
 			wantStatus: 406, wantCode: CodeNotAcceptable, wantTargets: []string{"Accept"}, wantMessage: "application/json"},
 		{name: "Accept that refuses JSON by quality", method: http.MethodPatch, path: item, body: `{"displayName":"x"}`,
 			header: []string{"Accept", "application/json;q=0, text/plain"}, wantStatus: 406, wantCode: CodeNotAcceptable, wantTargets: []string{"Accept"}},
+		{name: "query with a stray semicolon", method: http.MethodGet, path: flowsURL + "?$filter=displayName%20eq%20'no;such'",
+			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{""}, wantMessage: "well-formed query"},
+		{name: "query with a bad %-escape", method: http.MethodGet, path: flowsURL + "?a=%zz",
+			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{""}},
+		{name: "an option given twice, with and without $", method: http.MethodGet, path: flowsURL + "?$top=1&top=2",
+			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{"$top"}, wantMessage: "given once"},
+		{name: "body that is not UTF-8", method: http.MethodPatch, path: item, body: "{\"displayName\":\"\xff\"}",
+			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{""}, wantMessage: "UTF-8"},
+		{name: "the service root itself", method: http.MethodGet, path: "/beta",
+			wantStatus: 400, wantCode: CodeBadRequest, wantMessage: "/beta/industryData/dataShareOutgoingFlows"},
 		{name: "body over 1 MiB, by its Content-Length", method: http.MethodPatch, path: item,
 			body:       `{"displayName":"` + strings.Repeat("x", maxBodyBytes) + `"}`,
 			wantStatus: 413, wantCode: CodeTooLarge},
@@ -354,9 +364,10 @@ func (b brokenStore) GetFlow(_ context.Context, id string) (store.Flow, error) {
 		InviteeUserIDs: []string{inviteeID}, SharingState: "pending", ShareName: "s"}, nil
 }
 
-// ListFlows fails with an error the server answers 412, a status List does not document.
+// ListFlows fails with an error the server answers 412, a status List does not document: a
+// bug of the kind response validation exists to catch.
 func (b brokenStore) ListFlows(context.Context, store.Query) (store.Page, error) {
-	return store.Page{}, store.ErrPreconditionFailed
+	return store.Page{}, &Error{Status: http.StatusPreconditionFailed, Message: "A precondition failed."}
 }
 
 // TestResponseValidationModes proves each mode with a handler whose success response breaks

@@ -10,8 +10,10 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -54,8 +56,17 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request, rout
 		vs = append(vs, Violation{In: InHeader, Target: "Accept", Keyword: KeywordNotAcceptable,
 			Reason: "excludes " + strings.Join(route.mediaTypes, " and ") + ", what the operation answers with"})
 	}
-	if v.rejectUnknownQuery && req.URL.RawQuery != "" {
-		vs = append(vs, unknownQueryParameters(input.GetQueryParams(), route.queryParams)...)
+	if req.URL.RawQuery != "" {
+		if _, err := url.ParseQuery(req.URL.RawQuery); err != nil {
+			// What cannot be parsed would be dropped without a word: refuse it.
+			vs = append(vs, Violation{In: InQuery, Keyword: KeywordMalformed,
+				Reason: "is not a well-formed query string (a stray ';' or a bad %-escape)", Err: err})
+		}
+		query := input.GetQueryParams()
+		if v.rejectUnknownQuery {
+			vs = append(vs, unknownQueryParameters(query, route.queryParams)...)
+		}
+		vs = append(vs, repeatedQueryParameters(query, route.params)...)
 	}
 	for _, p := range route.params {
 		if p.skippable && !p.present(req, input) {
@@ -111,6 +122,10 @@ func (v *Validator) validateRequestBody(ctx context.Context, input *openapi3filt
 		err := json.Unmarshal(data, &value)
 		return []Violation{{In: InBody, Keyword: KeywordMalformed, Reason: jsonReason(err), Err: err}}, nil
 	}
+	if isJSON(media) && !utf8.Valid(data) {
+		// encoding/json would replace the bad bytes with U+FFFD and store something else.
+		return []Violation{{In: InBody, Keyword: KeywordMalformed, Reason: "is not valid UTF-8"}}, nil
+	}
 	return violationsOf(openapi3filter.ValidateRequestBody(ctx, input, rb), InBody), nil
 }
 
@@ -152,6 +167,19 @@ func unknownQueryParameters(query map[string][]string, declared map[string]bool)
 			vs = append(vs, Violation{In: InQuery, Target: name, Keyword: KeywordUnknownParameter,
 				Reason: "is not a parameter of this operation"})
 		}
+	}
+	return vs
+}
+
+// repeatedQueryParameters reports each declared query parameter given more than once where
+// its serialization takes one value (anything but an exploded array).
+func repeatedQueryParameters(query map[string][]string, params []parameter) []Violation {
+	var vs []Violation
+	for _, p := range params {
+		if p.In != openapi3.ParameterInQuery || len(query[p.Name]) < 2 || p.takesRepeats {
+			continue
+		}
+		vs = append(vs, Violation{In: InQuery, Target: p.Name, Keyword: KeywordRepeated, Reason: "must be given once"})
 	}
 	return vs
 }
@@ -206,8 +234,9 @@ func mediaRangeMatches(mediaRange, mt string) bool {
 // request carries it.
 type parameter struct {
 	*openapi3.Parameter
-	header    string // the canonical name of a header parameter
-	skippable bool   // optional and without a default: when absent there is nothing to check
+	header       string // the canonical name of a header parameter
+	skippable    bool   // optional and without a default: when absent there is nothing to check
+	takesRepeats bool   // an exploded array, serialized as the same name repeated
 }
 
 // operationParameters returns the parameters of op and of its path item (those of op win).
@@ -215,10 +244,13 @@ func operationParameters(item *openapi3.PathItem, op *openapi3.Operation) []para
 	var out []parameter
 	add := func(p *openapi3.Parameter) {
 		hasDefault := p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Default != nil
+		isArray := p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type.Is(openapi3.TypeArray)
+		explode := p.Explode == nil || *p.Explode // form style, the default of query parameters, explodes
 		out = append(out, parameter{
-			Parameter: p,
-			header:    http.CanonicalHeaderKey(p.Name),
-			skippable: !p.Required && !hasDefault && p.In != openapi3.ParameterInPath,
+			Parameter:    p,
+			header:       http.CanonicalHeaderKey(p.Name),
+			skippable:    !p.Required && !hasDefault && p.In != openapi3.ParameterInPath,
+			takesRepeats: isArray && explode,
 		})
 	}
 	for _, ref := range item.Parameters {
@@ -245,8 +277,8 @@ func (p parameter) present(req *http.Request, input *openapi3filter.RequestValid
 			return false
 		}
 		for name := range input.GetQueryParams() {
-			// deepObject parameters come as name[key]: count any name it starts.
-			if strings.HasPrefix(name, p.Name) {
+			// deepObject parameters come as name[key].
+			if name == p.Name || strings.HasPrefix(name, p.Name+"[") {
 				return true
 			}
 		}

@@ -75,12 +75,8 @@ func (v *Validator) responseViolations(route *Route, status int, header http.Hea
 	if value == nil && !isJSON(media) {
 		return vs // a media type no decoder is registered for: its schema cannot be checked
 	}
-	err = mt.Schema.Value.VisitJSON(value, v.responseSchemaOpts()...)
+	err = mt.Schema.Value.VisitJSON(value, v.respOpts...)
 	return append(vs, violationsOf(err, InBody)...)
-}
-
-func (v *Validator) responseSchemaOpts() []openapi3.SchemaValidationOption {
-	return append([]openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}, v.schemaOpts...)
 }
 
 // decodeResponseBody decodes body of the given media type: JSON by itself (so that a syntax
@@ -144,7 +140,7 @@ func (v *Validator) headerViolations(name string, h *openapi3.Header, header htt
 		}
 		return []Violation{{In: InHeader, Target: name, Keyword: "type", Reason: "must be " + typeName(t), Schema: schema}}
 	}
-	return violationsAt(schema.VisitJSON(value, v.responseSchemaOpts()...), InHeader, name)
+	return violationsAt(schema.VisitJSON(value, v.respOpts...), InHeader, name)
 }
 
 // decodeHeaderValue turns the text of a header (or of a text/plain body) into the value its

@@ -26,6 +26,7 @@ type Validator struct {
 	errorHandler func(echo.Context, error)
 	reqOpts      openapi3filter.Options
 	schemaOpts   []openapi3.SchemaValidationOption
+	respOpts     []openapi3.SchemaValidationOption // schemaOpts, to visit responses
 	routes       map[routeKey]*Route
 	list         []*Route
 	paths        map[string]bool // the Echo paths of the routes
@@ -46,7 +47,7 @@ type Route struct {
 	kin         *routers.Route
 	params      []parameter     // of the operation and its path
 	queryParams map[string]bool // the names of the query parameters the operation declares
-	mediaTypes  []string        // the media types of the operation's responses, sorted
+	mediaTypes  []string        // the media types of the operation's success responses, sorted
 }
 
 // Operation returns the operation of the document that the route serves.
@@ -152,6 +153,7 @@ func New(doc *openapi3.T, opts ...Option) (*Validator, error) {
 
 		rejectUnknownQuery: cfg.rejectUnknown,
 	}
+	v.respOpts = append([]openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}, v.schemaOpts...)
 	v.reqOpts = openapi3filter.Options{
 		MultiError:              true,
 		KeepValidatedValue:      true,
@@ -253,12 +255,13 @@ func queryParameters(item *openapi3.PathItem, op *openapi3.Operation) map[string
 	return names
 }
 
-// responseMediaTypes returns the media types the responses of op have, sorted.
+// responseMediaTypes returns the media types of the success (2XX) responses of op, sorted:
+// what Accept must admit. An operation whose successes have no content takes any Accept.
 func responseMediaTypes(op *openapi3.Operation) []string {
 	seen := map[string]bool{}
 	if op.Responses != nil {
-		for _, r := range op.Responses.Map() {
-			if r.Value == nil {
+		for status, r := range op.Responses.Map() {
+			if r.Value == nil || !strings.HasPrefix(status, "2") {
 				continue
 			}
 			for mt := range r.Value.Content {

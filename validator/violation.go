@@ -34,6 +34,8 @@ const (
 	KeywordUnknown    = "unknown"    // an error the validator could not classify
 	// KeywordUnknownParameter: a query parameter the operation does not declare.
 	KeywordUnknownParameter = "unknownParameter"
+	// KeywordRepeated: a parameter that takes one value is given several times.
+	KeywordRepeated = "repeated"
 	// KeywordNoOperation: the request's path is the path of no operation.
 	KeywordNoOperation = "operation"
 	// KeywordMethod: operations have the request's path, but not its method.

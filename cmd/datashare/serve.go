@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -76,6 +77,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return usageError{err}
 	}
+	if err := checkPublicURL(cfg.publicURL); err != nil {
+		return usageError{err}
+	}
 	srv, err := server.New(server.Config{
 		ResponseValidation: cfg.responseValidation,
 		Logger:             logger,
@@ -83,7 +87,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		PublicURL:          cfg.publicURL,
 	})
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -147,6 +151,18 @@ func newAuthenticator(cfg serveConfig, logger *slog.Logger) (openapi3filter.Auth
 		logger.Warn("access tokens are decoded WITHOUT verifying their signature: pass --jwt-secret or --jwt-public-key to verify them")
 	}
 	return fn, nil
+}
+
+// checkPublicURL refuses a --public-url that is not an absolute http(s) URL.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--public-url %q: want an absolute http or https URL", s)
+	}
+	return nil
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {

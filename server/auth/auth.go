@@ -74,7 +74,7 @@ func New(cfg Config) (fn openapi3filter.AuthenticationFunc, verified bool, err e
 	}
 
 	a := &authenticator{
-		validator: jwt.NewValidator(jwt.WithLeeway(leeway), jwt.WithTimeFunc(now(cfg.Now))),
+		validator: jwt.NewValidator(jwt.WithLeeway(leeway), jwt.WithTimeFunc(now(cfg.Now)), jwt.WithExpirationRequired()),
 	}
 	switch {
 	case hasSecret:
@@ -246,6 +246,8 @@ func lifetimeReason(err error) string {
 		return "the access token has expired"
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
 		return "the access token is not valid yet"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "the access token has no expiry (exp), which Microsoft identity platform tokens always have"
 	}
 	return "the access token is invalid"
 }

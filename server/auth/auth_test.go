@@ -217,10 +217,12 @@ func TestAuthenticate(t *testing.T) {
 			scopes:        []string{"DataShare.Read.All"},
 		},
 		{
-			name:          "token without exp is accepted",
+			name:          "token without exp is refused",
 			cfg:           hs,
 			authorization: hs256(without(valid("DataShare.Read.All"), "exp")),
 			scopes:        []string{"DataShare.Read.All"},
+			want:          refused("the access token has no expiry (exp), which Microsoft identity platform tokens always have"),
+			wantErr:       jwt.ErrTokenRequiredClaimMissing,
 		},
 		{
 			name:          "token expired within the leeway is accepted",
@@ -480,7 +482,7 @@ func TestAuthenticate(t *testing.T) {
 func TestAuthenticateKeyFormats(t *testing.T) {
 	t.Parallel()
 	keys := newTestKeys(t)
-	token := "Bearer " + sign(t, jwt.SigningMethodRS256, keys.rsa, jwt.MapClaims{"scp": "DataShare.Read.All"})
+	token := "Bearer " + sign(t, jwt.SigningMethodRS256, keys.rsa, jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix(), "scp": "DataShare.Read.All"})
 
 	template := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
@@ -646,7 +648,7 @@ func TestAuthenticateConcurrently(t *testing.T) {
 	const clients = 8
 	tokens := make([]string, clients)
 	for i := range tokens {
-		tokens[i] = "Bearer " + sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"scp": fmt.Sprintf("Scope.%d", i)})
+		tokens[i] = "Bearer " + sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix(), "scp": fmt.Sprintf("Scope.%d", i)})
 	}
 	var wg sync.WaitGroup
 	for i := range clients {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/google/uuid"
@@ -23,8 +24,8 @@ type record struct {
 	flow Flow
 }
 
-// seqKey is the sort key of the creation order: fixed width, so that keys compare as numbers.
-func seqKey(seq uint64) string { return fmt.Sprintf("%020d", seq) }
+// seqKey is the cursor key of the creation order.
+func seqKey(seq uint64) string { return strconv.FormatUint(seq, 10) }
 
 var _ Store = (*Memory)(nil)
 
@@ -112,12 +113,12 @@ func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
 	if len(q.OrderBy) == 0 {
 		start := 0
 		if q.After != nil {
-			start, _ = slices.BinarySearchFunc(m.order, q.After.Keys[0], func(r *record, key string) int {
-				return cmp.Compare(seqKey(r.seq), key)
-			})
-			if start < len(m.order) && seqKey(m.order[start].seq) == q.After.Keys[0] {
-				start++
+			after, err := strconv.ParseUint(q.After.Keys[0], 10, 64)
+			if err != nil {
+				return Page{}, fmt.Errorf("cursor %q: %w", q.After.Keys[0], ErrInvalidCursor)
 			}
+			// The first record created after the cursor's, whether or not that one still exists.
+			start, _ = slices.BinarySearchFunc(m.order, after+1, func(r *record, seq uint64) int { return cmp.Compare(r.seq, seq) })
 		}
 		want := q.Skip + q.Limit + 1 // one more tells whether more follow
 		for _, r := range m.order[start:] {
