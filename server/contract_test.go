@@ -23,7 +23,7 @@ type example struct {
 // bodies, responses, headers and schemas — validates against its schema, formats included.
 func TestEveryExampleValidates(t *testing.T) {
 	t.Parallel()
-	doc, err := gen.GetSwagger()
+	doc, err := gen.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestEveryExampleValidates(t *testing.T) {
 // shows a realistic example of it.
 func TestEveryResponseHasAnExample(t *testing.T) {
 	t.Parallel()
-	doc, err := gen.GetSwagger()
+	doc, err := gen.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func walkSchemaExamples(where string, s *openapi3.SchemaRef, seen map[*openapi3.
 // listResponse writes it too.
 func TestListResponseWritesEveryDocumentedHeader(t *testing.T) {
 	t.Parallel()
-	doc, err := gen.GetSwagger()
+	doc, err := gen.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 	var log syncBuffer
 	srv := mustNew(t, Config{Logger: newTestLogger(&log)})
 	flow := mustCreate(t, srv)
-	doc, err := gen.GetSwagger()
+	doc, err := gen.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ type Server struct {
 // New builds a Server: it loads the embedded contract, compiles its validator and registers
 // the routes, once.
 func New(cfg Config) (*Server, error) {
-	doc, err := gen.GetSwagger()
+	doc, err := gen.Spec()
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded contract: %w", err)
 	}
