@@ -17,8 +17,10 @@ Usage:
   datashare <command> [flags]
 
 Commands:
-  serve    run the contract server
-  help     show this help
+  serve     run the contract server
+  validate  check recorded traffic (HAR or NDJSON files) against the contract
+  proxy     run a reverse proxy that checks live traffic against the contract
+  help      show this help
 
 Run 'datashare <command> --help' for the flags of a command. Every flag can also be set with
 an environment variable, named DATASHARE_ and the flag in capitals (--addr: DATASHARE_ADDR);
@@ -41,6 +43,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd := args[1]; cmd {
 	case "serve":
 		return serve(ctx, args[2:], getenv, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, args[2:], getenv, stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, args[2:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -50,12 +56,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
+// errViolations says that validate found traffic that breaks the contract; its report says
+// how, so nothing more is printed.
+var errViolations = errors.New("the traffic breaks the contract")
+
 // exitCode reports err on stderr and returns the exit status: 0 for success (or help asked
-// for), 2 for a bad command line, 1 for any other failure.
+// for), 1 when validate found violations or a command failed, 2 for a bad command line or a
+// command that cannot do its job (such as an unreadable file).
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errViolations):
+		return 1
 	}
 	fmt.Fprintf(stderr, "datashare: %v\n", err)
 	var ue usageError
@@ -70,6 +83,12 @@ func exitCode(err error, stderr io.Writer) int {
 // prints the usage on stdout and returns flag.ErrHelp; a bad command line gets the usage on
 // stderr and a usageError.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer, synopsis, description string) error {
+	return parseFlagsArgs(fs, args, getenv, stdout, stderr, synopsis, description, false)
+}
+
+// parseFlagsArgs is parseFlags for a command that takes arguments after its flags when
+// allowArgs is true.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer, synopsis, description string, allowArgs bool) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -80,7 +99,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, std
 		printUsage(stderr, fs, synopsis, description)
 		return usageError{err}
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !allowArgs {
 		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	set := map[string]bool{}
