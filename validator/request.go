@@ -113,7 +113,7 @@ func (v *Validator) validateRequestBody(ctx context.Context, input *openapi3filt
 			In:      InHeader,
 			Target:  "Content-Type",
 			Keyword: KeywordMediaType,
-			Reason:  mediaTypeReason(contentType, rb.Content),
+			Reason:  mediaTypeReason(contentType, rb.Content, false),
 			Err:     err,
 		}}, nil
 	}
@@ -139,9 +139,17 @@ func isJSON(media string) bool {
 	return media == "application/json" || strings.HasSuffix(media, "+json")
 }
 
-func mediaTypeReason(got string, content openapi3.Content) string {
+// mediaTypeReason says why a Content-Type is not one of those content documents: to the
+// client that sent a request, or about the response of a server. Media types are not secrets:
+// the reason quotes it.
+func mediaTypeReason(got string, content openapi3.Content, response bool) string {
 	want := strings.Join(slices.Sorted(maps.Keys(content)), " or ")
-	if got == "" {
+	switch {
+	case response && got == "":
+		return "is missing: the operation documents " + want + " for this status"
+	case response:
+		return fmt.Sprintf("'%s' is not what the operation documents for this status: %s", got, want)
+	case got == "":
 		return "is missing: send " + want
 	}
 	return fmt.Sprintf("'%s' is not supported: send %s", got, want)

@@ -63,7 +63,7 @@ func (v *Validator) responseViolations(route *Route, status int, header http.Hea
 	media, _, err := mime.ParseMediaType(contentType)
 	if mt == nil || err != nil {
 		return append(vs, Violation{In: InHeader, Target: "Content-Type", Keyword: KeywordMediaType,
-			Reason: mediaTypeReason(contentType, resp.Content), Err: err})
+			Reason: mediaTypeReason(contentType, resp.Content, true), Err: err})
 	}
 	if mt.Schema == nil || mt.Schema.Value == nil {
 		return vs

@@ -62,7 +62,8 @@ type Violation struct {
 	// constants of this package.
 	Keyword string
 	// Reason says what is wrong in words, as a predicate of Target ("must be a string"). It
-	// never contains the offending value.
+	// never quotes a value of a body, a parameter or a credential, which may be secret; it may
+	// quote a media type.
 	Reason string
 	// Schema is the schema that failed, when the violation comes from a schema; for
 	// KeywordAdditional it is the object schema the property is not part of.

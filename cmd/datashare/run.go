@@ -23,8 +23,9 @@ Commands:
   help      show this help
 
 Run 'datashare <command> --help' for the flags of a command. Every flag can also be set with
-an environment variable, named DATASHARE_ and the flag in capitals (--addr: DATASHARE_ADDR);
-a flag on the command line wins over its variable.
+an environment variable: DATASHARE_ and the flag in capitals for serve (--addr:
+DATASHARE_ADDR), with the command in between for the others (DATASHARE_PROXY_ADDR). A flag
+on the command line wins over its variable.
 `
 
 // usageError is an error in the command line: the command cannot do its job.
@@ -109,7 +110,7 @@ func parseFlagsArgs(fs *flag.FlagSet, args []string, getenv func(string) string,
 		if set[f.Name] || err != nil {
 			return
 		}
-		name := envName(f.Name)
+		name := envName(fs, f.Name)
 		if value := getenv(name); value != "" {
 			if e := f.Value.Set(value); e != nil {
 				err = usageError{fmt.Errorf("invalid value %q for %s: %w", value, name, e)}
@@ -119,8 +120,15 @@ func parseFlagsArgs(fs *flag.FlagSet, args []string, getenv func(string) string,
 	return err
 }
 
-func envName(flagName string) string {
-	return "DATASHARE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+// envName is the environment variable of a flag of a command: DATASHARE_ and the flag name in
+// capitals for serve (DATASHARE_ADDR), with the command's name in between for the others
+// (DATASHARE_PROXY_ADDR), so that one environment can hold the settings of several commands.
+func envName(fs *flag.FlagSet, flagName string) string {
+	prefix := "DATASHARE_"
+	if fs.Name() != "serve" {
+		prefix += strings.ToUpper(fs.Name()) + "_"
+	}
+	return prefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 // printUsage prints the usage of a command: its synopsis, description and flags, each with
@@ -129,8 +137,12 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis, description string) {
 	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\nFlags:\n", synopsis, description)
 	fs.VisitAll(func(f *flag.Flag) {
 		name, help := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s %s\n", f.Name, name)
+		if name == "" {
+			fmt.Fprintf(w, "  --%s\n", f.Name)
+		} else {
+			fmt.Fprintf(w, "  --%s %s\n", f.Name, name)
+		}
 		fmt.Fprintf(w, "        %s\n", strings.ReplaceAll(help, "\n", "\n        "))
-		fmt.Fprintf(w, "        (default %q; environment %s)\n", f.DefValue, envName(f.Name))
+		fmt.Fprintf(w, "        (default %q; environment %s)\n", f.DefValue, envName(fs, f.Name))
 	})
 }

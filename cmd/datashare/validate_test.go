@@ -527,7 +527,7 @@ func TestValidateCannotDoItsJob(t *testing.T) {
 		{name: "a --spec that breaks OpenAPI's rules is named", args: []string{"validate", "--spec", noResponses, traffic}, wantMsg: "contract " + noResponses},
 		{name: "an unknown report format", args: []string{"validate", "--format", "xml", traffic}, wantMsg: `"xml"`},
 		{name: "an unknown report format in the environment names the variable", args: []string{"validate", traffic},
-			vars: map[string]string{"DATASHARE_FORMAT": "xml"}, wantMsg: "DATASHARE_FORMAT"},
+			vars: map[string]string{"DATASHARE_VALIDATE_FORMAT": "xml"}, wantMsg: "DATASHARE_VALIDATE_FORMAT"},
 		{name: "an unwritable --output is named", args: []string{"validate", "--output", unwritable, traffic}, wantMsg: unwritable},
 		{name: "an unwritable --output is named even when the traffic breaks the contract",
 			args: []string{"validate", "--output", unwritable, "testdata/graph-broken.ndjson"}, wantMsg: unwritable},
@@ -535,7 +535,7 @@ func TestValidateCannotDoItsJob(t *testing.T) {
 		{name: "an unknown flag", args: []string{"validate", "--strict", traffic}, wantMsg: "-strict"},
 		{name: "a flag after the files", args: []string{"validate", traffic, "--format", "json"}, wantMsg: "flag --format after the files"},
 		{name: "a bad --ignore-auth in the environment names the variable", args: []string{"validate", traffic},
-			vars: map[string]string{"DATASHARE_IGNORE_AUTH": "maybe"}, wantMsg: "DATASHARE_IGNORE_AUTH"},
+			vars: map[string]string{"DATASHARE_VALIDATE_IGNORE_AUTH": "maybe"}, wantMsg: "DATASHARE_VALIDATE_IGNORE_AUTH"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -853,10 +853,10 @@ func TestValidateOutput(t *testing.T) {
 			}
 		})
 	}
-	t.Run("DATASHARE_OUTPUT sets the file", func(t *testing.T) {
+	t.Run("DATASHARE_VALIDATE_OUTPUT sets the file", func(t *testing.T) {
 		t.Parallel()
 		out := filepath.Join(t.TempDir(), "report.txt")
-		got := runCLI(t, map[string]string{"DATASHARE_OUTPUT": out}, "validate", "testdata/graph.ndjson")
+		got := runCLI(t, map[string]string{"DATASHARE_VALIDATE_OUTPUT": out}, "validate", "testdata/graph.ndjson")
 		if got.code != 0 || got.stdout != "" {
 			t.Errorf("exit code %d, stdout %q; want 0 and nothing", got.code, got.stdout)
 		}
@@ -912,11 +912,11 @@ func TestValidateHelp(t *testing.T) {
 	}
 	for _, want := range []string{
 		"datashare validate [flags] FILE...",
-		"--spec", "DATASHARE_SPEC", "embedded contract",
-		"--format", "DATASHARE_FORMAT", "text, json or junit",
-		"--output", "DATASHARE_OUTPUT",
-		"--base-path", "DATASHARE_BASE_PATH",
-		"--ignore-auth", "DATASHARE_IGNORE_AUTH", "Authorization",
+		"--spec", "DATASHARE_VALIDATE_SPEC", "embedded contract",
+		"--format", "DATASHARE_VALIDATE_FORMAT", "text, json or junit",
+		"--output", "DATASHARE_VALIDATE_OUTPUT",
+		"--base-path", "DATASHARE_VALIDATE_BASE_PATH",
+		"--ignore-auth", "DATASHARE_VALIDATE_IGNORE_AUTH", "Authorization",
 		"HAR 1.2", "NDJSON",
 		`{"request":{"method":"GET","url":"...","headers":{...},"body":...}`,
 		`"response":{"status":200,"headers":{...},"body":...}}`,
