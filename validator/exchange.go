@@ -99,7 +99,11 @@ func (v *Validator) CheckExchange(ctx context.Context, ex Exchange) Result {
 		if keyword == KeywordMethod {
 			target = ex.Method
 		}
-		res.Request = []Violation{{In: InPath, Target: target, Keyword: keyword, Reason: reason, Err: err}}
+		in := InPath
+		if keyword == KeywordMethod {
+			in = InMethod
+		}
+		res.Request = []Violation{{In: in, Target: target, Keyword: keyword, Reason: reason, Err: err}}
 		return res
 	}
 	res.Route = route

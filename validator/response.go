@@ -35,6 +35,9 @@ func (v *Validator) responseViolations(route *Route, status int, header http.Hea
 		ref = responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
+		if httpLevelStatus(status) {
+			return nil
+		}
 		return []Violation{{In: InStatus, Target: strconv.Itoa(status), Keyword: KeywordStatus,
 			Reason: "is not a status the operation documents"}}
 	}
@@ -81,6 +84,17 @@ func (v *Validator) responseViolations(route *Route, status int, header http.Hea
 
 // decodeResponseBody decodes body of the given media type: JSON by itself (so that a syntax
 // error is located), others with the decoders registered in openapi3filter.
+// httpLevelStatus reports whether an undocumented status belongs to HTTP rather than to the
+// operation: a 304 answers a conditional request and a permanent or temporary redirect may
+// come from any server, as openapi3filter also holds.
+func httpLevelStatus(status int) bool {
+	switch status {
+	case http.StatusNotModified, http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
 func decodeResponseBody(media string, header http.Header, mt *openapi3.MediaType, body []byte) (any, *Violation) {
 	if isJSON(media) {
 		dec := json.NewDecoder(bytes.NewReader(body))

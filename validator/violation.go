@@ -21,6 +21,7 @@ const (
 	InCookie   = "cookie"   // a cookie parameter
 	InBody     = "body"     // the request or response body
 	InStatus   = "status"   // the response status code
+	InMethod   = "method"   // the request method
 )
 
 // Keywords of violations that are not JSON Schema keywords.

@@ -361,7 +361,7 @@ func TestValidateFindsViolations(t *testing.T) {
 			),
 			wantFindings: []string{
 				`#1 GET /beta/industryData/inboundFlows 200 request path "/beta/industryData/inboundFlows": is not the path of an operation of the contract`,
-				`#2 PUT ` + flowsPath + `/` + flowID + ` 405 request path "PUT": is not a method of the operations at this path`,
+				`#2 PUT ` + flowsPath + `/` + flowID + ` 405 request method "PUT": is not a method of the operations at this path`,
 			},
 			wantCode: 1,
 		},

@@ -519,7 +519,7 @@ func (p *Proxy) recordedURL(r *http.Request) *url.URL {
 
 func routeViolation(r *http.Request, err error) validator.Violation {
 	if errors.Is(err, validator.ErrMethodNotAllowed) {
-		return validator.Violation{In: validator.InPath, Target: r.Method, Keyword: validator.KeywordMethod,
+		return validator.Violation{In: validator.InMethod, Target: r.Method, Keyword: validator.KeywordMethod,
 			Reason: "is not a method of the operations at this path", Err: err}
 	}
 	return validator.Violation{In: validator.InPath, Target: r.URL.Path, Keyword: validator.KeywordNoOperation,

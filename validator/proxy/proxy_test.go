@@ -234,7 +234,7 @@ func TestEnforceRefusesInvalidRequests(t *testing.T) {
 			name:           "method not allowed is refused with 405",
 			req:            request{method: http.MethodPut, path: "/v2/books", header: authorized()},
 			wantStatus:     http.StatusMethodNotAllowed,
-			wantViolations: []violation{{validator.InPath, http.MethodPut, validator.KeywordMethod}},
+			wantViolations: []violation{{validator.InMethod, http.MethodPut, validator.KeywordMethod}},
 		},
 		{
 			name: "valid request reaches the upstream",

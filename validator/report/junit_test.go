@@ -114,7 +114,7 @@ func TestWriteJUnit(t *testing.T) {
 		{Classname: "getBook", Name: "#5 GET /api/books/12 → 418", Failure: contract("1 violation",
 			`#5 GET /api/books/12 418 response status "418": is not a status the operation documents`)},
 		{Classname: "no operation", Name: "#6 PATCH /api/books/12 → 405", Failure: contract("1 violation",
-			`#6 PATCH /api/books/12 405 request path "PATCH": is not a method of the operations at this path`)},
+			`#6 PATCH /api/books/12 405 request method "PATCH": is not a method of the operations at this path`)},
 		{Classname: "no operation", Name: "#7 GET /api/authors → 404", Failure: contract("1 violation",
 			`#7 GET /api/authors 404 request path "/api/authors": is not the path of an operation of the contract`)},
 		{Classname: "no operation", Name: "#8 traffic.ndjson:2", Error: &junitProblem{Message: "malformed entry", Type: "malformed",
