@@ -8,7 +8,8 @@ import (
 
 // Record gives the values of an entity's properties to Eval.
 type Record interface {
-	// String returns the value of a String property.
+	// String returns the value of a String property, or the TimeKey of the value of a
+	// DateTime property, "" when it is null.
 	String(prop string) string
 	// Strings returns the value of a StringCollection property.
 	Strings(prop string) []string
@@ -17,10 +18,16 @@ type Record interface {
 // Eval reports whether r satisfies e. Every string comparison ignores case: eq, ne and in
 // compare with Unicode simple case folding (strings.EqualFold); startswith, endswith and
 // contains, and gt, ge, lt and le, compare both sides lowered with strings.ToLower, the last
-// four by byte order. A property is never null: p eq null is false and p ne null is true; any
-// other comparison with null is false. A nil e is true, so that Prop/any() (whose Pred is nil)
-// tests that the collection is not empty. A node of a type that ParseFilter does not return,
-// such as a pointer, is false.
+// four by byte order. A String property is never null: p eq null is false and p ne null is
+// true; any other comparison with null is false.
+//
+// A literal marked DateTime, compared with a DateTime property, is compared with the
+// property's TimeKey byte by byte, and so chronologically. Such a property is null when its
+// TimeKey is "": p eq null is then true and p ne null false, p ne with a date and time is
+// true, and every other comparison with a null side is false.
+//
+// A nil e is true, so that Prop/any() (whose Pred is nil) tests that the collection is not
+// empty. A node of a type that ParseFilter does not return, such as a pointer, is false.
 func Eval(e Expr, r Record) bool {
 	return eval(e, r, "", "")
 }
@@ -31,6 +38,9 @@ func eval(e Expr, r Record, v, elem string) bool {
 	case nil:
 		return true
 	case Compare:
+		if e.Value.DateTime {
+			return compareTime(value(r, e.Prop, v, elem), e.Op, e.Value)
+		}
 		if e.Value.Null {
 			return e.Op == Ne
 		}
@@ -53,7 +63,8 @@ func eval(e Expr, r Record, v, elem string) bool {
 	case In:
 		a := value(r, e.Prop, v, elem)
 		for _, lit := range e.Values {
-			if !lit.Null && strings.EqualFold(a, lit.S) {
+			if lit.DateTime && compareTime(a, Eq, lit) ||
+				!lit.DateTime && !lit.Null && strings.EqualFold(a, lit.S) {
 				return true
 			}
 		}
@@ -89,6 +100,32 @@ func eval(e Expr, r Record, v, elem string) bool {
 		return eval(e.L, r, v, elem) || eval(e.R, r, v, elem)
 	case Not:
 		return !eval(e.X, r, v, elem)
+	}
+	return false
+}
+
+// compareTime reports whether a, the TimeKey of a DateTime property, or "" for null, compares
+// with lit as op says.
+func compareTime(a string, op Op, lit Literal) bool {
+	b := lit.S
+	if lit.Null {
+		b = ""
+	}
+	switch {
+	case op == Eq:
+		return a == b
+	case op == Ne:
+		return a != b
+	case a == "" || b == "":
+		return false // null is not ordered
+	case op == Gt:
+		return a > b
+	case op == Ge:
+		return a >= b
+	case op == Lt:
+		return a < b
+	case op == Le:
+		return a <= b
 	}
 	return false
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// record is a map-backed Record: a string for each String property, a []string for each
-// StringCollection. A missing property is "" or an empty collection.
+// record is a map-backed Record: a string for each String property and the TimeKey of each
+// DateTime property, a []string for each StringCollection. A missing property is "" (null,
+// for a DateTime) or an empty collection.
 type record map[string]any
 
 func (r record) String(prop string) string {
@@ -27,16 +28,19 @@ var records = []record{
 		"id": "r1", "displayName": "Contoso Student Records", "readinessStatus": "ready",
 		"sharingState": "active", "shareName": "contoso_records",
 		"inviteeUserIds": []string{"AAA-1", "bbb-2"},
+		"startDateTime":  "2026-01-01T00:00:00.000000000Z",
 	},
 	{
 		"id": "r2", "displayName": "O'Neil data", "readinessStatus": "notReady",
 		"sharingState": "pending", "shareName": "oneil",
 		"inviteeUserIds": []string{},
+		"startDateTime":  "2026-03-15T12:30:00.500000000Z",
 	},
 	{
 		"id": "r3", "displayName": "Straße K", "readinessStatus": "ready",
 		"sharingState": "ACTIVE", "shareName": "strasse",
 		"inviteeUserIds": []string{"ccc-3"},
+		"startDateTime":  "2025-12-31T23:00:00.000000000Z",
 	},
 	{
 		"id": "r4", "displayName": "", "readinessStatus": "unknownFutureValue",
@@ -118,6 +122,36 @@ func TestEval(t *testing.T) {
 		{"and before or", "id eq 'r2' or id eq 'r1' and id eq 'r3'", []string{"r2"}},
 		{"parentheses before and", "(id eq 'r2' or id eq 'r1') and sharingState eq 'active'", []string{"r1"}},
 		{"lambda combined with comparisons", "sharingState eq 'active' and inviteeUserIds/any(i: i eq 'CCC-3')", []string{"r3"}},
+
+		// DateTime properties compare instants; r4's is null.
+		{"eq matches the same instant", "startDateTime eq 2026-01-01T00:00:00Z", []string{"r1"}},
+		{"eq matches the same instant written with an offset", "startDateTime eq 2026-01-01T01:00:00+01:00", []string{"r1"}},
+		{"eq matches the same instant quoted", "startDateTime eq '2025-12-31T18:00:00-05:00'", []string{"r3"}},
+		{"eq matches fractional seconds", "startDateTime eq 2026-03-15T12:30:00.5Z", []string{"r2"}},
+		{"eq needs the fractional seconds", "startDateTime eq 2026-03-15T12:30:00Z", nil},
+		{"ne includes a null date and time", "startDateTime ne 2026-01-01T00:00:00Z", []string{"r2", "r3", "r4"}},
+		{"gt is later, null excluded", "startDateTime gt 2025-12-31T23:00:00Z", []string{"r1", "r2"}},
+		{"ge includes the same instant", "startDateTime ge 2026-01-01T00:00:00Z", []string{"r1", "r2"}},
+		{"lt is earlier, null excluded", "startDateTime lt 2026-01-01T00:00:00Z", []string{"r3"}},
+		{"le includes the same instant", "startDateTime le 2026-01-01T00:00:00Z", []string{"r1", "r3"}},
+		{"lt compares instants across an offset", "startDateTime lt 2026-01-01T00:00:00+01:00", nil},
+		{"le compares instants across an offset", "startDateTime le 2026-01-01T00:00:00+01:00", []string{"r3"}},
+		{"gt orders fractional seconds", "startDateTime gt 2026-03-15T12:30:00.49Z", []string{"r2"}},
+		{"gt orders across years", "startDateTime gt 2025-06-01T00:00:00Z", []string{"r1", "r2", "r3"}},
+		{"mirrored date and time keeps the meaning", "2026-01-01T00:00:00Z lt startDateTime", []string{"r2"}},
+		{"eq null matches a null date and time", "startDateTime eq null", []string{"r4"}},
+		{"ne null matches the dates and times that are not null", "startDateTime ne null", []string{"r1", "r2", "r3"}},
+		{"null ne on the left", "null ne startDateTime", []string{"r1", "r2", "r3"}},
+		{"gt null is never true", "startDateTime gt null", nil},
+		{"ge null is never true", "startDateTime ge null", nil},
+		{"lt null is never true", "startDateTime lt null", nil},
+		{"le null is never true", "startDateTime le null", nil},
+		{"not eq null", "not (startDateTime eq null)", []string{"r1", "r2", "r3"}},
+		{"in matches instants", "startDateTime in (2026-01-01T00:00:00Z, '2026-01-01T00:00:00+01:00')", []string{"r1", "r3"}},
+		{"in with null matches a null date and time", "startDateTime in (null, 2026-03-15T12:30:00.500Z)", []string{"r2", "r4"}},
+		{"in without null leaves a null date and time out", "startDateTime in (2099-01-01T00:00:00Z)", nil},
+		{"date and time combined with strings", "startDateTime ge 2026-01-01T00:00:00Z and sharingState eq 'ACTIVE'", []string{"r1"}},
+		{"string null semantics are unchanged beside a date and time", "shareName eq null or startDateTime eq null", []string{"r4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +186,14 @@ func TestEvalTrees(t *testing.T) {
 		{"pointer node is false", &Compare{Prop: "id", Op: Eq, Value: str("r1")}, false},
 		{"not of a pointer node is true", Not{X: &Compare{Prop: "id", Op: Eq, Value: str("r1")}}, true},
 		{"in with no values is false", In{Prop: "id"}, false},
+		{"DateTime comparison is case-sensitive", Compare{Prop: "id", Op: Eq, Value: at("R1")}, false},
+		{"DateTime comparison is byte-wise", Compare{Prop: "id", Op: Eq, Value: at("r1")}, true},
+		{"string comparison of the same literal ignores case", Compare{Prop: "id", Op: Eq, Value: str("R1")}, true},
+		{"DateTime comparison with an unknown operator is false", Compare{Prop: "startDateTime", Op: Op(99), Value: at("2026-01-01T00:00:00.000000000Z")}, false},
+		{"DateTime null of a missing property", Compare{Prop: "endDateTime", Op: Eq, Value: nullTime}, true},
+		{"DateTime in compares byte-wise", In{Prop: "id", Values: []Literal{at("R1"), at("r1")}}, true},
+		{"DateTime null in a list of a set property is false", In{Prop: "startDateTime", Values: []Literal{nullTime}}, false},
+		{"string null in a list of a missing property is false", In{Prop: "endDateTime", Values: []Literal{null}}, false},
 	}
 	for _, tt := range tests {
 		if got := Eval(tt.e, r); got != tt.want {
@@ -186,4 +228,41 @@ func FuzzCompareLower(f *testing.F) {
 			t.Errorf("compareLower(%q, %q) = %d; want %d", a, b, got, want)
 		}
 	})
+}
+
+// TestEvalDateTime is the truth table of the comparisons of a DateTime property.
+func TestEvalDateTime(t *testing.T) {
+	t.Parallel()
+	const (
+		before = "2025-12-31T23:59:59.999999999Z"
+		on     = "2026-01-01T00:00:00.000000000Z"
+		after  = "2026-01-01T00:00:00.000000001Z"
+	)
+	ops := []Op{Eq, Ne, Gt, Ge, Lt, Le}
+	tests := []struct {
+		name  string
+		value string  // the property's TimeKey, "" for null
+		lit   Literal // compared with
+		want  [6]bool // for eq, ne, gt, ge, lt, le
+	}{
+		{"earlier value", before, at(on), [6]bool{false, true, false, false, true, true}},
+		{"same instant", on, at(on), [6]bool{true, false, false, true, false, true}},
+		{"later value by a nanosecond", after, at(on), [6]bool{false, true, true, true, false, false}},
+		{"null value", "", at(on), [6]bool{false, true, false, false, false, false}},
+		{"value compared with null", on, nullTime, [6]bool{false, true, false, false, false, false}},
+		{"null value compared with null", "", nullTime, [6]bool{true, false, false, false, false, false}},
+	}
+	for _, tt := range tests {
+		r := record{"startDateTime": tt.value}
+		for i, op := range ops {
+			e := Compare{Prop: "startDateTime", Op: op, Value: tt.lit}
+			if got := Eval(e, r); got != tt.want[i] {
+				t.Errorf("%s: Eval(%s, startDateTime = %q) = %t; want %t", tt.name, Format(e), tt.value, got, tt.want[i])
+			}
+		}
+		in := In{Prop: "startDateTime", Values: []Literal{tt.lit}}
+		if got := Eval(in, r); got != tt.want[0] {
+			t.Errorf("%s: Eval(%s, startDateTime = %q) = %t; want %t, as eq", tt.name, Format(in), tt.value, got, tt.want[0])
+		}
+	}
 }

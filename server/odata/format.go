@@ -3,9 +3,10 @@ package odata
 import "strings"
 
 // Format renders e as canonical $filter text: single spaces around operators, string
-// literals in single quotes with quotes doubled, and only the parentheses that the meaning
-// needs. ParseFilter(Format(e)) gives back e for every e that ParseFilter returns. Format of
-// a nil Expr is "".
+// literals in single quotes with quotes doubled, DateTime literals unquoted in RFC 3339 in
+// UTC with the fewest fractional digits (as in 2026-01-01T00:00:00.5Z), and only the
+// parentheses that the meaning needs. ParseFilter(Format(e)) gives back e for every e that
+// ParseFilter returns. Format of a nil Expr is "".
 func Format(e Expr) string {
 	var b strings.Builder
 	format(&b, e, precOr)
@@ -104,6 +105,13 @@ func writeLiteral(b *strings.Builder, l Literal) {
 	if l.Null {
 		b.WriteString("null")
 		return
+	}
+	if l.DateTime {
+		if s, ok := formatTimeKey(l.S); ok {
+			b.WriteString(s)
+			return
+		}
+		// Not a TimeKey, which ParseFilter never returns: quoted, it is at least a literal.
 	}
 	b.WriteByte('\'')
 	b.WriteString(strings.ReplaceAll(l.S, "'", "''"))

@@ -45,6 +45,24 @@ var formatTests = []struct {
 		"not (id eq 'a') and not endswith(id, 'b')"},
 	{"lambda body needs no outer parentheses", Any{"inviteeUserIds", "i", Or{eq("i", "a"), eq("i", "b")}},
 		"inviteeUserIds/any(i: i eq 'a' or i eq 'b')"},
+
+	// DateTime literals.
+	{"date and time is unquoted, without a fraction when there is none", since(Ge, "2026-01-01T00:00:00.000000000Z"),
+		"startDateTime ge 2026-01-01T00:00:00Z"},
+	{"date and time has the fewest fractional digits", since(Lt, "2026-01-01T00:00:00.500000000Z"),
+		"startDateTime lt 2026-01-01T00:00:00.5Z"},
+	{"date and time keeps nine fractional digits when it needs them", since(Eq, "2026-01-01T00:00:00.123456789Z"),
+		"startDateTime eq 2026-01-01T00:00:00.123456789Z"},
+	{"date and time keeps leading zeros of the fraction", since(Ne, "2026-01-01T00:00:00.010000000Z"),
+		"startDateTime ne 2026-01-01T00:00:00.01Z"},
+	{"first instant of year 0000", since(Ge, "0000-01-01T00:00:00.000000000Z"), "startDateTime ge 0000-01-01T00:00:00Z"},
+	{"last instant of year 9999", since(Le, "9999-12-31T23:59:59.999999999Z"), "startDateTime le 9999-12-31T23:59:59.999999999Z"},
+	{"null compared with a DateTime property", Compare{"startDateTime", Eq, nullTime}, "startDateTime eq null"},
+	{"in with dates and times and null", In{"startDateTime", []Literal{at("2026-01-01T00:00:00.000000000Z"), nullTime, at("2026-06-30T12:00:00.250000000Z")}},
+		"startDateTime in (2026-01-01T00:00:00Z, null, 2026-06-30T12:00:00.25Z)"},
+	{"not of a DateTime comparison", Not{since(Gt, "2026-01-01T00:00:00.000000000Z")}, "not (startDateTime gt 2026-01-01T00:00:00Z)"},
+	{"date and time beside strings", And{since(Ge, "2026-01-01T00:00:00.000000000Z"), eq("id", "2026-01-01T00:00:00Z")},
+		"startDateTime ge 2026-01-01T00:00:00Z and id eq '2026-01-01T00:00:00Z'"},
 }
 
 func TestFormat(t *testing.T) {
@@ -70,6 +88,16 @@ func TestFormatNil(t *testing.T) {
 	t.Parallel()
 	if got := Format(nil); got != "" {
 		t.Errorf("Format(nil) = %q; want %q", got, "")
+	}
+}
+
+// TestFormatNotTimeKey checks that a DateTime literal that is not a TimeKey, which
+// ParseFilter never returns, is written quoted, as a string.
+func TestFormatNotTimeKey(t *testing.T) {
+	t.Parallel()
+	e := Compare{"startDateTime", Eq, at("it's soon")}
+	if got, want := Format(e), "startDateTime eq 'it''s soon'"; got != want {
+		t.Errorf("Format(%#v) = %q; want %q", e, got, want)
 	}
 }
 

@@ -10,25 +10,27 @@ import (
 type tokKind int
 
 const (
-	tEOF     tokKind = iota // the end of the input
-	tIdent                  // a keyword, property or lambda variable
-	tString                 // a string literal in single quotes
-	tNumber                 // a bare word starting with a digit: never valid, but named in errors
-	tLParen                 // (
-	tRParen                 // )
-	tComma                  // ,
-	tSlash                  // /
-	tColon                  // :
-	tStar                   // *
-	tIllegal                // a character or literal that no rule accepts; msg says why
+	tEOF      tokKind = iota // the end of the input
+	tIdent                   // a keyword, property or lambda variable
+	tString                  // a string literal in single quotes
+	tNumber                  // a bare word starting with a digit: invalid, but named in errors
+	tDateTime                // an unquoted DateTimeOffset literal, lexed only where a literal may stand
+	tLParen                  // (
+	tRParen                  // )
+	tComma                   // ,
+	tSlash                   // /
+	tColon                   // :
+	tStar                    // *
+	tIllegal                 // a character or literal that no rule accepts; msg says why
 )
 
 // token is a token of a query option.
 type token struct {
 	kind tokKind
 	text string // the source text: a string literal keeps its quotes and doubled quotes
-	val  string // for tString, the value: quotes removed, doubled quotes undoubled
+	val  string // for tString, the value: quotes removed, doubled quotes undoubled; for tDateTime, text
 	pos  int    // 1-based position of the first character, in runes
+	off  int    // byte offset of the first character
 	msg  string // for tIllegal, what is wrong
 }
 
@@ -58,7 +60,7 @@ func (l *lexer) next() token {
 	r, w := utf8.DecodeRuneInString(l.src[l.off:])
 	l.off += w
 	l.pos++
-	t := token{pos: startPos}
+	t := token{pos: startPos, off: start}
 	switch {
 	case r == '(':
 		t.kind = tLParen
@@ -79,7 +81,7 @@ func (l *lexer) next() token {
 		l.skipWhile(isIdentPart)
 	case '0' <= r && r <= '9':
 		t.kind = tNumber
-		l.skipWhile(func(r rune) bool { return isIdentPart(r) || r == '.' || r == '-' || r == '+' })
+		l.skipWhile(isNumberPart)
 	default:
 		t.kind = tIllegal
 		t.msg = "unexpected character"
@@ -115,11 +117,23 @@ func (l *lexer) str(start, pos int) token {
 		if escaped {
 			val = strings.ReplaceAll(val, "''", "'")
 		}
-		return token{kind: tString, text: text, val: val, pos: pos}
+		return token{kind: tString, text: text, val: val, pos: pos, off: start}
 	}
 	l.stop()
-	return token{kind: tIllegal, text: l.src[start:], pos: pos,
+	return token{kind: tIllegal, text: l.src[start:], pos: pos, off: start,
 		msg: "unterminated string literal: the closing quote is missing (write a quote inside a literal as '')"}
+}
+
+// dateTime lexes again, as a tDateTime, the tNumber t that was the last token returned:
+// the parser found t where a literal may stand, and the colons of a time, which end a
+// tNumber, belong to the literal there. The token is the longest run of the characters of a
+// tNumber and colons, so that a malformed date and time is reported whole; the parser checks
+// that it is an RFC 3339 date and time.
+func (l *lexer) dateTime(t token) token {
+	l.off, l.pos = t.off, t.pos
+	l.skipWhile(func(r rune) bool { return isNumberPart(r) || r == ':' })
+	text := l.src[t.off:l.off]
+	return token{kind: tDateTime, text: text, val: text, pos: t.pos, off: t.off}
 }
 
 // stop makes every later token a tEOF at the end of the input: nothing after an illegal
@@ -143,4 +157,9 @@ func (l *lexer) skipWhile(f func(rune) bool) {
 
 func isIdentPart(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// isNumberPart reports whether r may follow the first digit of a tNumber.
+func isNumberPart(r rune) bool {
+	return isIdentPart(r) || r == '.' || r == '-' || r == '+'
 }

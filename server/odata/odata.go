@@ -12,15 +12,23 @@
 //	comparison = operand op operand / property "in" "(" value *( "," value ) ")"
 //	op         = "eq" / "ne" / "gt" / "ge" / "lt" / "le"
 //	operand    = property / value
-//	value      = string / "null"
+//	value      = string / datetime / "null"
 //	function   = ( "startswith" / "endswith" / "contains" ) "(" property "," string ")"
 //	lambda     = collection "/" ( "any" "(" [ var ":" or ] ")" / "all" "(" var ":" or ")" )
 //	string     = "'" *( any character but "'" / "''" ) "'"
+//	datetime   = an RFC 3339 date and time with a time zone, unquoted, as in 2026-01-01T00:00:00Z
 //
 // Keywords are case-sensitive and lower-case, as in OData; they are reserved, so that $filter
 // cannot name a property or a lambda variable that is spelt as one. Inside a lambda, only its
 // variable may be named, so lambdas do not nest. Spaces and tabs may separate any two tokens.
 // Every string comparison is case-insensitive, as Graph's directory filters are.
+//
+// A DateTime property is compared with a DateTimeOffset literal, written unquoted as in OData
+// (startDateTime ge 2026-01-01T00:00:00Z, with fractional seconds and an offset such as +02:00
+// allowed), or quoted as a string, as Graph clients also send it, or with null. Its values are
+// compared as instants: the parser turns the literal into its TimeKey, and Eval compares
+// TimeKeys. The string functions do not apply to it, and an unquoted date and time compared
+// with a String property is an error.
 package odata
 
 import "strconv"
@@ -34,6 +42,9 @@ const (
 	// StringCollection is a collection of strings, which $filter can only test with the
 	// lambda operators any and all.
 	StringCollection
+	// DateTime is a DateTimeOffset property, such as startDateTime. A Record gives its value
+	// as a TimeKey, or "" for null.
+	DateTime
 )
 
 // String returns the name of k, such as "String".
@@ -43,6 +54,8 @@ func (k Kind) String() string {
 		return "String"
 	case StringCollection:
 		return "StringCollection"
+	case DateTime:
+		return "DateTime"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -158,10 +171,14 @@ func (And) isExpr()     {}
 func (Or) isExpr()      {}
 func (Not) isExpr()     {}
 
-// Literal is a value in a $filter: the string S, or null when Null is true.
+// Literal is a value in a $filter: the string S, or null when Null is true. DateTime marks a
+// literal compared with a DateTime property: S is then the TimeKey of the instant, and Eval
+// compares it with the property's TimeKey byte by byte; a null literal is marked too, so
+// that Eval knows that the property itself may be null.
 type Literal struct {
-	Null bool
-	S    string
+	Null     bool
+	S        string
+	DateTime bool
 }
 
 // OrderItem is one item of $orderby: a property, in ascending order unless Desc.

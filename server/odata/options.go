@@ -4,8 +4,8 @@ import "slices"
 
 // ParseOrderBy parses s, the value of an $orderby query option, such as
 // "displayName desc, id": a comma-separated list of properties of schema, each followed by
-// asc (the default) or desc. A collection cannot order, and a property may appear only once.
-// Its errors are *Error with Option "$orderby".
+// asc (the default) or desc. String and DateTime properties may order; a collection cannot.
+// A property may appear only once. Its errors are *Error with Option "$orderby".
 func ParseOrderBy(s string, schema Schema) ([]OrderItem, error) {
 	p := newParser("$orderby", s, schema)
 	if p.tok.kind == tEOF {

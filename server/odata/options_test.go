@@ -22,6 +22,8 @@ func TestParseOrderBy(t *testing.T) {
 		{"spaces and tabs around items", " \tsharingState  asc ,id\tdesc ,  shareName ",
 			[]OrderItem{{"sharingState", false}, {"id", true}, {"shareName", false}}},
 		{"no space after the comma", "id,displayName", []OrderItem{{"id", false}, {"displayName", false}}},
+		{"DateTime property orders", "startDateTime desc", []OrderItem{{"startDateTime", true}}},
+		{"DateTime property beside strings", "sharingState,startDateTime asc", []OrderItem{{"sharingState", false}, {"startDateTime", false}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +74,10 @@ func TestParseOrderByErrors(t *testing.T) {
 			"$orderby: syntax error at position 3 near '/': expected asc, desc, ',' or the end of the input"},
 		{"illegal character", "id;", 3, ";",
 			"$orderby: syntax error at position 3 near ';': unexpected character"},
+		{"DateTime property appears twice", "startDateTime, startDateTime desc", 16, "startDateTime",
+			"$orderby: property 'startDateTime' at position 16 appears more than once (first at position 1)"},
+		{"date and time is no property", "2026-01-01T00:00:00Z", 1, "2026-01-01T00",
+			"$orderby: syntax error at position 1 near '2026-01-01T00': expected a property name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +103,7 @@ func TestParseSelect(t *testing.T) {
 		{"star selects all", "*", []string{"*"}},
 		{"star with whitespace", " * ", []string{"*"}},
 		{"repeated star is one star", "*,*", []string{"*"}},
+		{"DateTime property may be selected", "id,startDateTime", []string{"id", "startDateTime"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +148,8 @@ func TestParseSelectErrors(t *testing.T) {
 			"$select: syntax error at position 15 near '/': expected ',' or the end of the input"},
 		{"literal", "'id'", 1, "'id'",
 			"$select: syntax error at position 1 near 'id': expected a property name or '*'"},
+		{"date and time is no property", "id,2026-01-01T00:00:00Z", 4, "2026-01-01T00",
+			"$select: syntax error at position 4 near '2026-01-01T00': expected a property name or '*'"},
 		{"unterminated literal", "id,'x", 4, "'x",
 			"$select: syntax error at position 4 near 'x: unterminated string literal: the closing quote is missing (write a quote inside a literal as '')"},
 	}

@@ -250,14 +250,19 @@ func (p *parser) primary(depth int, not *token) (Expr, *Error) {
 		return e, nil
 	case tString:
 		p.advance()
-		return p.comparison(operand{tok: t, lit: Literal{S: t.val}}, not)
+		return p.comparison(operand{tok: t}, not)
 	case tNumber:
-		return nil, p.badValue(t, "")
+		if !p.dateTime(p.beforeDateTime()) {
+			return nil, p.badValue(t, "")
+		}
+		t = p.tok
+		p.advance()
+		return p.comparison(operand{tok: t}, not)
 	case tIdent:
 		switch {
 		case t.text == "null":
 			p.advance()
-			return p.comparison(operand{tok: t, lit: Literal{Null: true}}, not)
+			return p.comparison(operand{tok: t}, not)
 		case t.text == "true" || t.text == "false":
 			return nil, p.badValue(t, "")
 		case isFunc(t.text):
@@ -285,12 +290,76 @@ func (p *parser) primary(depth int, not *token) (Expr, *Error) {
 	return nil, p.syntax(t, "expected a condition: a comparison, a function call, a lambda, 'not' or '('")
 }
 
-// operand is one side of a comparison: a property (or lambda variable), or a literal.
+// operand is one side of a comparison: a property (or lambda variable), or a literal (a
+// tString, a tDateTime or null), which becomes a Literal once the property is known.
 type operand struct {
 	tok  token
 	prop bool
-	kind Kind    // when prop
-	lit  Literal // when !prop
+	kind Kind // when prop
+}
+
+// dateTime lexes the current token again as a tDateTime, when it is a tNumber, where a
+// literal may stand, and reports whether it did. Unless always, it does so only when the
+// token starts as a date does, so that numbers and GUIDs keep their own errors.
+func (p *parser) dateTime(always bool) bool {
+	if p.tok.kind != tNumber {
+		return false
+	}
+	lx := p.lx
+	t := lx.dateTime(p.tok)
+	if !always && !looksLikeDate(t.text) {
+		return false
+	}
+	p.lx, p.tok = lx, t
+	return true
+}
+
+// beforeDateTime reports whether the current token, a tNumber on the left of a comparison,
+// is compared with a DateTime property once lexed as a tDateTime: whether an operator such as
+// eq and a DateTime property follow it.
+func (p *parser) beforeDateTime() bool {
+	lx := p.lx
+	lx.dateTime(p.tok)
+	opTok, prop := lx.next(), lx.next()
+	_, isOp := ops[opTok.text]
+	return opTok.kind == tIdent && isOp && prop.kind == tIdent && p.lambda == "" && p.schema[prop.text] == DateTime
+}
+
+// literal converts t, a literal (a tString, a tDateTime or null) compared with prop, a
+// property or lambda variable of kind kind, to the Literal of the comparison.
+func (p *parser) literal(t, prop token, kind Kind) (Literal, *Error) {
+	switch {
+	case t.kind == tIdent: // null
+		return Literal{Null: true, DateTime: kind == DateTime}, nil
+	case kind != DateTime && t.kind == tDateTime:
+		return Literal{}, p.semantic(t, "unquoted date and time %s at position %d compared with '%s', which is a string: quote the value, as in '%s'",
+			t.text, t.pos, prop.text, t.text)
+	case kind != DateTime:
+		return Literal{S: t.val}, nil
+	}
+	key, problem := parseDateTime(t.val)
+	switch problem {
+	case dateOK:
+		return Literal{S: key, DateTime: true}, nil
+	case dateOutOfRange:
+		return Literal{}, p.semantic(t, "date and time %s at position %d is out of range: in UTC, it must fall in the years 0000 to 9999",
+			quote(t.text), t.pos)
+	}
+	hint := ""
+	if problem == dateNoZone {
+		hint = " (add the time zone, as in " + t.val + "Z)"
+	}
+	if t.kind == tString {
+		return Literal{}, p.semantic(t, "DateTime property '%s' compared with %s at position %d, which is not a date and time: expected a date and time such as %s%s",
+			prop.text, quote(t.text), t.pos, dateTimeExample, hint)
+	}
+	return Literal{}, p.syntax(t, "expected a date and time such as %s%s", dateTimeExample, hint)
+}
+
+// noDateTime is the error for t, where a literal compared with a DateTime property was
+// expected.
+func (p *parser) noDateTime(t token) *Error {
+	return p.syntax(t, "expected a date and time such as %s, or null", dateTimeExample)
 }
 
 // badValue is the error for t where a literal value was expected. want, when not empty,
@@ -329,20 +398,24 @@ func (p *parser) comparison(left operand, not *token) (Expr, *Error) {
 			return nil, p.semantic(left.tok, "the left side of 'in' at position %d must be a property", left.tok.pos)
 		}
 		p.advance()
-		return p.inList(left.tok)
+		return p.inList(left.tok, left.kind)
 	}
 	p.advance()
 
+	if left.prop {
+		p.dateTime(left.kind == DateTime)
+	}
 	rt := p.tok
 	var right operand
 	switch {
-	case rt.kind == tString:
-		right = operand{tok: rt, lit: Literal{S: rt.val}}
-	case p.is("null"):
-		right = operand{tok: rt, lit: Literal{Null: true}}
+	case rt.kind == tString || rt.kind == tDateTime || p.is("null"):
+		right = operand{tok: rt}
 	case rt.kind == tIdent && !keywords[rt.text]:
 		hint := ""
-		if left.prop {
+		switch {
+		case left.prop && left.kind == DateTime:
+			hint = "dates and times are written as in " + dateTimeExample
+		case left.prop:
 			hint = "string values are in single quotes, as in '" + rt.text + "'"
 		}
 		kind, err := p.property(rt, hint)
@@ -350,6 +423,8 @@ func (p *parser) comparison(left operand, not *token) (Expr, *Error) {
 			return nil, err
 		}
 		right = operand{tok: rt, prop: true, kind: kind}
+	case left.prop && left.kind == DateTime:
+		return nil, p.noDateTime(rt)
 	case left.prop:
 		return nil, p.badValue(rt, "")
 	default:
@@ -366,14 +441,19 @@ func (p *parser) comparison(left operand, not *token) (Expr, *Error) {
 		return nil, p.collection(rt)
 	}
 	p.advance()
-	if left.prop {
-		return Compare{Prop: left.tok.text, Op: op, Value: right.lit}, nil
+	prop, lit := left, right
+	if !left.prop {
+		prop, lit, op = right, left, op.mirror()
 	}
-	return Compare{Prop: rt.text, Op: op.mirror(), Value: left.lit}, nil
+	v, err := p.literal(lit.tok, prop.tok, prop.kind)
+	if err != nil {
+		return nil, err
+	}
+	return Compare{Prop: prop.tok.text, Op: op, Value: v}, nil
 }
 
-// inList parses the list of values after prop in.
-func (p *parser) inList(prop token) (Expr, *Error) {
+// inList parses the list of values after prop in, where prop is of kind kind.
+func (p *parser) inList(prop token, kind Kind) (Expr, *Error) {
 	open := p.tok
 	if open.kind != tLParen {
 		return nil, p.syntax(open, "expected '(' to start the list of values after in")
@@ -384,11 +464,17 @@ func (p *parser) inList(prop token) (Expr, *Error) {
 	}
 	var values []Literal
 	for {
-		switch t := p.tok; {
-		case t.kind == tString:
-			values = append(values, Literal{S: t.val})
-		case p.is("null"):
-			values = append(values, Literal{Null: true})
+		p.dateTime(kind == DateTime)
+		t := p.tok
+		switch {
+		case t.kind == tString || t.kind == tDateTime || p.is("null"):
+			v, err := p.literal(t, prop, kind)
+			if err != nil {
+				return nil, err
+			}
+			values = append(values, v)
+		case kind == DateTime:
+			return nil, p.noDateTime(t)
 		default:
 			return nil, p.badValue(t, "")
 		}
@@ -424,6 +510,10 @@ func (p *parser) function() (Expr, *Error) {
 		if kind == StringCollection {
 			return nil, p.collection(arg)
 		}
+		if kind == DateTime {
+			return nil, p.semantic(arg, "%s applies only to strings, and property '%s' at position %d is a DateTime",
+				name.text, arg.text, arg.pos)
+		}
 	case arg.kind == tString || p.is("null"):
 		return nil, p.syntax(arg, "the first argument of %s must be a property, not a literal", name.text)
 	default:
@@ -434,9 +524,10 @@ func (p *parser) function() (Expr, *Error) {
 		return nil, p.syntax(p.tok, "expected ',' after the first argument of %s", name.text)
 	}
 	p.advance()
+	p.dateTime(false)
 	lit := p.tok
 	if lit.kind != tString {
-		if lit.kind == tIdent && !keywords[lit.text] {
+		if lit.kind == tDateTime || lit.kind == tIdent && !keywords[lit.text] {
 			return nil, p.syntax(lit, "the second argument of %s must be a string literal in single quotes, as in '%s'", name.text, lit.text)
 		}
 		return nil, p.badValue(lit, "expected a string literal in single quotes as the second argument of "+name.text)

@@ -8,7 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// schema is the schema of the real resource, dataShareOutgoingFlow.
+// schema is the schema of the real resource, dataShareOutgoingFlow, with a DateTime
+// property added.
 var schema = Schema{
 	"id":              String,
 	"eTag":            String,
@@ -17,6 +18,7 @@ var schema = Schema{
 	"sharingState":    String,
 	"shareName":       String,
 	"inviteeUserIds":  StringCollection,
+	"startDateTime":   DateTime,
 }
 
 // str returns the literal string s.
@@ -24,6 +26,15 @@ func str(s string) Literal { return Literal{S: s} }
 
 // null is the literal null.
 var null = Literal{Null: true}
+
+// at returns the DateTime literal whose TimeKey is key.
+func at(key string) Literal { return Literal{S: key, DateTime: true} }
+
+// nullTime is the literal null compared with a DateTime property.
+var nullTime = Literal{Null: true, DateTime: true}
+
+// since returns the Compare startDateTime op at(key).
+func since(op Op, key string) Compare { return Compare{"startDateTime", op, at(key)} }
 
 // eq returns the Compare prop eq 's'.
 func eq(prop, s string) Compare { return Compare{Prop: prop, Op: Eq, Value: str(s)} }
@@ -122,6 +133,40 @@ var parseTests = []struct {
 		And{Any{"inviteeUserIds", "i", eq("i", "a")}, All{"inviteeUserIds", "i", Compare{"i", Ne, str("b")}}}},
 	{"lambdas combined with comparisons", "sharingState eq 'active' and inviteeUserIds/any(i: i eq 'u1') or id eq 'x'",
 		Or{And{eq("sharingState", "active"), Any{"inviteeUserIds", "i", eq("i", "u1")}}, eq("id", "x")}},
+
+	// DateTime properties.
+	{"unquoted date and time becomes its TimeKey", "startDateTime ge 2026-01-01T00:00:00Z", since(Ge, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time with eq", "startDateTime eq 2026-01-01T00:00:00Z", since(Eq, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time with ne", "startDateTime ne 2026-01-01T00:00:00Z", since(Ne, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time with gt", "startDateTime gt 2026-01-01T00:00:00Z", since(Gt, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time with lt", "startDateTime lt 2026-01-01T00:00:00Z", since(Lt, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time with le", "startDateTime le 2026-01-01T00:00:00Z", since(Le, "2026-01-01T00:00:00.000000000Z")},
+	{"fractional seconds", "startDateTime ge 2026-01-01T00:00:00.5Z", since(Ge, "2026-01-01T00:00:00.500000000Z")},
+	{"nine fractional digits", "startDateTime ge 2026-01-01T00:00:00.123456789Z", since(Ge, "2026-01-01T00:00:00.123456789Z")},
+	{"fractional digits past the ninth are dropped", "startDateTime ge 2026-01-01T00:00:00.1234567899Z", since(Ge, "2026-01-01T00:00:00.123456789Z")},
+	{"positive offset is turned to UTC", "startDateTime eq 2026-01-01T02:00:00+02:00", since(Eq, "2026-01-01T00:00:00.000000000Z")},
+	{"negative offset with minutes is turned to UTC", "startDateTime eq 2026-01-01T00:00:00-05:30", since(Eq, "2026-01-01T05:30:00.000000000Z")},
+	{"offset moves the date into the previous year", "startDateTime eq 2026-01-01T01:00:00.25+02:00", since(Eq, "2025-12-31T23:00:00.250000000Z")},
+	{"largest offset", "startDateTime eq 2026-01-01T00:00:00+23:59", since(Eq, "2025-12-31T00:01:00.000000000Z")},
+	{"offset -00:00 is UTC", "startDateTime eq 2026-01-01T00:00:00-00:00", since(Eq, "2026-01-01T00:00:00.000000000Z")},
+	{"leap day", "startDateTime eq 2028-02-29T12:00:00Z", since(Eq, "2028-02-29T12:00:00.000000000Z")},
+	{"first instant of year 0000", "startDateTime ge 0000-01-01T00:00:00Z", since(Ge, "0000-01-01T00:00:00.000000000Z")},
+	{"last instant of year 9999", "startDateTime le 9999-12-31T23:59:59.999999999Z", since(Le, "9999-12-31T23:59:59.999999999Z")},
+	{"quoted date and time, as Graph clients send it", "startDateTime ge '2026-01-01T00:00:00Z'", since(Ge, "2026-01-01T00:00:00.000000000Z")},
+	{"quoted date and time with an offset", "startDateTime eq '2026-01-01T00:00:00.5-05:30'", since(Eq, "2026-01-01T05:30:00.500000000Z")},
+	{"unquoted date and time on the left mirrors the operator", "2026-01-01T00:00:00Z lt startDateTime", since(Gt, "2026-01-01T00:00:00.000000000Z")},
+	{"quoted date and time on the left mirrors the operator", "'2026-01-01T00:00:00Z' ge startDateTime", since(Le, "2026-01-01T00:00:00.000000000Z")},
+	{"null compared with a DateTime property is marked", "startDateTime eq null", Compare{"startDateTime", Eq, nullTime}},
+	{"null on the left of a DateTime property", "null ne startDateTime", Compare{"startDateTime", Ne, nullTime}},
+	{"in with dates and times, quoted or not, and null", "startDateTime in (2026-01-01T00:00:00Z, '2026-01-02T00:00:00+01:00',null)",
+		In{"startDateTime", []Literal{at("2026-01-01T00:00:00.000000000Z"), at("2026-01-01T23:00:00.000000000Z"), nullTime}}},
+	{"date and time before a closing parenthesis", "(startDateTime lt 2026-01-01T00:00:00Z)", since(Lt, "2026-01-01T00:00:00.000000000Z")},
+	{"date and time before and", "startDateTime lt 2026-01-01T00:00:00Z and id eq 'a'",
+		And{since(Lt, "2026-01-01T00:00:00.000000000Z"), eq("id", "a")}},
+	{"not of a DateTime comparison", "not (startDateTime eq null)", Not{Compare{"startDateTime", Eq, nullTime}}},
+	{"lambda variable named as a DateTime property is a string", "inviteeUserIds/any(startDateTime: startDateTime eq '2026-01-01T00:00:00Z')",
+		Any{"inviteeUserIds", "startDateTime", eq("startDateTime", "2026-01-01T00:00:00Z")}},
+	{"date and time quoted for a string property is a string", "displayName eq '2026-01-01T00:00:00Z'", eq("displayName", "2026-01-01T00:00:00Z")},
 }
 
 func TestParseFilter(t *testing.T) {
@@ -335,6 +380,134 @@ var errorTests = []struct {
 		"$filter: syntax error at position 31 (end of input): expected ')' to close the '(' at position 19"},
 	{"lambda without a collection", "any(i: i eq 'a')", 1, "any",
 		"$filter: syntax error at position 1 near 'any': expected a condition: a comparison, a function call, a lambda, 'not' or '('"},
+
+	// DateTime literals that are not RFC 3339 dates and times with a time zone.
+	{"month out of range", "startDateTime eq 2026-13-01T00:00:00Z", 18, "2026-13-01T00:00:00Z",
+		"$filter: syntax error at position 18 near '2026-13-01T00:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"day out of its month", "startDateTime eq 2026-02-29T00:00:00Z", 18, "2026-02-29T00:00:00Z",
+		"$filter: syntax error at position 18 near '2026-02-29T00:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"hour 24", "startDateTime eq 2026-01-01T24:00:00Z", 18, "2026-01-01T24:00:00Z",
+		"$filter: syntax error at position 18 near '2026-01-01T24:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"leap second", "startDateTime eq 2026-12-31T23:59:60Z", 18, "2026-12-31T23:59:60Z",
+		"$filter: syntax error at position 18 near '2026-12-31T23:59:60Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"one-digit hour", "startDateTime eq 2026-01-01T0:00:00Z", 18, "2026-01-01T0:00:00Z",
+		"$filter: syntax error at position 18 near '2026-01-01T0:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"five-digit year", "startDateTime eq 10000-01-01T00:00:00Z", 18, "10000-01-01T00:00:00Z",
+		"$filter: syntax error at position 18 near '10000-01-01T00:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"decimal point without digits", "startDateTime eq 2026-01-01T00:00:00.Z", 18, "2026-01-01T00:00:00.Z",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00.Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"time zone missing", "startDateTime eq 2026-01-01T00:00:00", 18, "2026-01-01T00:00:00",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00': expected a date and time such as 2026-01-01T00:00:00Z (add the time zone, as in 2026-01-01T00:00:00Z)"},
+	{"time zone missing after fractional seconds", "startDateTime lt 2026-01-01T00:00:00.5 or id eq 'a'", 18, "2026-01-01T00:00:00.5",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00.5': expected a date and time such as 2026-01-01T00:00:00Z (add the time zone, as in 2026-01-01T00:00:00.5Z)"},
+	{"date without a time", "startDateTime eq 2026-01-01", 18, "2026-01-01",
+		"$filter: syntax error at position 18 near '2026-01-01': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"lower-case t and z", "startDateTime eq 2026-01-01t00:00:00z", 18, "2026-01-01t00:00:00z",
+		"$filter: syntax error at position 18 near '2026-01-01t00:00:00z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"offset without a colon", "startDateTime eq 2026-01-01T00:00:00+0200", 18, "2026-01-01T00:00:00+0200",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00+0200': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"offset of 24 hours", "startDateTime eq 2026-01-01T00:00:00+24:00", 18, "2026-01-01T00:00:00+24:00",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00+24:00': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"offset of 60 minutes", "startDateTime eq 2026-01-01T00:00:00-05:60", 18, "2026-01-01T00:00:00-05:60",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00-05:60': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"Z and an offset", "startDateTime eq 2026-01-01T00:00:00Z+01:00", 18, "2026-01-01T00:00:00Z+01:00",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00Z+01:00': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"letters after the time zone belong to the literal", "startDateTime eq 2026-01-01T00:00:00Zabc", 18, "2026-01-01T00:00:00Zabc",
+		"$filter: syntax error at position 18 near '2026-01-01T00:00:00Zabc': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"number compared with a DateTime property", "startDateTime eq 42", 18, "42",
+		"$filter: syntax error at position 18 near '42': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"time alone compared with a DateTime property", "startDateTime gt 10:30", 18, "10:30",
+		"$filter: syntax error at position 18 near '10:30': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"invalid date and time on the left", "2026-13-01T00:00:00Z lt startDateTime", 1, "2026-13-01T00:00:00Z",
+		"$filter: syntax error at position 1 near '2026-13-01T00:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"invalid date and time in a list", "startDateTime in (2026-01-01T00:00:00Z, 2026-01-32T00:00:00Z)", 41, "2026-01-32T00:00:00Z",
+		"$filter: syntax error at position 41 near '2026-01-32T00:00:00Z': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"date and time after the last instant of 9999 in UTC", "startDateTime eq 9999-12-31T23:59:59-01:00", 18, "9999-12-31T23:59:59-01:00",
+		"$filter: date and time '9999-12-31T23:59:59-01:00' at position 18 is out of range: in UTC, it must fall in the years 0000 to 9999"},
+	{"date and time before the first instant of 0000 in UTC", "startDateTime eq 0000-01-01T00:00:00+00:01", 18, "0000-01-01T00:00:00+00:01",
+		"$filter: date and time '0000-01-01T00:00:00+00:01' at position 18 is out of range: in UTC, it must fall in the years 0000 to 9999"},
+	{"quoted date and time out of range", "startDateTime eq '0000-01-01T00:00:00+01:00'", 18, "'0000-01-01T00:00:00+01:00'",
+		"$filter: date and time '0000-01-01T00:00:00+01:00' at position 18 is out of range: in UTC, it must fall in the years 0000 to 9999"},
+
+	// DateTime properties compared with strings and other values.
+	{"DateTime property compared with a string that is no date", "startDateTime eq 'soon'", 18, "'soon'",
+		"$filter: DateTime property 'startDateTime' compared with 'soon' at position 18, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"DateTime property compared with the empty string", "startDateTime ne ''", 18, "''",
+		"$filter: DateTime property 'startDateTime' compared with '' at position 18, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"quoted date and time without a time zone", "startDateTime eq '2026-01-01T00:00:00'", 18, "'2026-01-01T00:00:00'",
+		"$filter: DateTime property 'startDateTime' compared with '2026-01-01T00:00:00' at position 18, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z (add the time zone, as in 2026-01-01T00:00:00Z)"},
+	{"quoted date and time with a decimal comma", "startDateTime eq '2026-01-01T00:00:00,5Z'", 18, "'2026-01-01T00:00:00,5Z'",
+		"$filter: DateTime property 'startDateTime' compared with '2026-01-01T00:00:00,5Z' at position 18, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"quoted date and time with spaces", "startDateTime eq ' 2026-01-01T00:00:00Z'", 18, "' 2026-01-01T00:00:00Z'",
+		"$filter: DateTime property 'startDateTime' compared with ' 2026-01-01T00:00:00Z' at position 18, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"string that is no date on the left of a DateTime property", "'soon' lt startDateTime", 1, "'soon'",
+		"$filter: DateTime property 'startDateTime' compared with 'soon' at position 1, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"string that is no date in a list", "startDateTime in (null, 'soon')", 25, "'soon'",
+		"$filter: DateTime property 'startDateTime' compared with 'soon' at position 25, which is not a date and time: expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"boolean compared with a DateTime property", "startDateTime eq true", 18, "true",
+		"$filter: syntax error at position 18 near 'true': expected a date and time such as 2026-01-01T00:00:00Z, or null"},
+	{"missing value after a DateTime property", "startDateTime ge", 17, "",
+		"$filter: syntax error at position 17 (end of input): expected a date and time such as 2026-01-01T00:00:00Z, or null"},
+	{"unquoted word compared with a DateTime property", "startDateTime ge now", 18, "now",
+		"$filter: unknown property 'now' at position 18 (dates and times are written as in 2026-01-01T00:00:00Z)"},
+	{"DateTime property in its own list", "startDateTime in (startDateTime)", 19, "startDateTime",
+		"$filter: syntax error at position 19 near 'startDateTime': expected a date and time such as 2026-01-01T00:00:00Z, or null"},
+	{"trailing comma in a list of dates and times", "startDateTime in (2026-01-01T00:00:00Z,)", 40, ")",
+		"$filter: syntax error at position 40 near ')': expected a date and time such as 2026-01-01T00:00:00Z, or null"},
+	{"DateTime property compared with a property", "startDateTime eq id", 18, "id",
+		"$filter: comparison of two properties ('startDateTime' and 'id' at position 18): one side must be a literal"},
+	{"lambda on a DateTime property", "startDateTime/any(x: x eq 'a')", 1, "startDateTime",
+		"$filter: property 'startDateTime' at position 1 is not a collection: any and all apply only to collection properties"},
+	{"startswith on a DateTime property", "startswith(startDateTime, '2026')", 12, "startDateTime",
+		"$filter: startswith applies only to strings, and property 'startDateTime' at position 12 is a DateTime"},
+	{"endswith on a DateTime property", "endswith(startDateTime,'Z')", 10, "startDateTime",
+		"$filter: endswith applies only to strings, and property 'startDateTime' at position 10 is a DateTime"},
+	{"contains on a DateTime property", "contains(startDateTime, 'T00')", 10, "startDateTime",
+		"$filter: contains applies only to strings, and property 'startDateTime' at position 10 is a DateTime"},
+
+	// Unquoted dates and times elsewhere.
+	{"unquoted date and time compared with a string property", "id eq 2026-01-01T00:00:00Z", 7, "2026-01-01T00:00:00Z",
+		"$filter: unquoted date and time 2026-01-01T00:00:00Z at position 7 compared with 'id', which is a string: quote the value, as in '2026-01-01T00:00:00Z'"},
+	{"unquoted date and time with an offset compared with a string property", "shareName ge 2026-01-01T00:00:00.5+02:00", 14, "2026-01-01T00:00:00.5+02:00",
+		"$filter: unquoted date and time 2026-01-01T00:00:00.5+02:00 at position 14 compared with 'shareName', which is a string: quote the value, as in '2026-01-01T00:00:00.5+02:00'"},
+	{"unquoted date compared with a string property", "id eq 2026-01-01", 7, "2026-01-01",
+		"$filter: unquoted date and time 2026-01-01 at position 7 compared with 'id', which is a string: quote the value, as in '2026-01-01'"},
+	{"unquoted date and time on the left of a string property", "2026-01-01T00:00:00Z le id", 1, "2026-01-01T00:00:00Z",
+		"$filter: unquoted date and time 2026-01-01T00:00:00Z at position 1 compared with 'id', which is a string: quote the value, as in '2026-01-01T00:00:00Z'"},
+	{"unquoted date and time in the list of a string property", "id in ('a', 2026-01-01T00:00:00Z)", 13, "2026-01-01T00:00:00Z",
+		"$filter: unquoted date and time 2026-01-01T00:00:00Z at position 13 compared with 'id', which is a string: quote the value, as in '2026-01-01T00:00:00Z'"},
+	{"unquoted date and time compared with a lambda variable", "inviteeUserIds/any(i: i eq 2026-01-01T00:00:00Z)", 28, "2026-01-01T00:00:00Z",
+		"$filter: unquoted date and time 2026-01-01T00:00:00Z at position 28 compared with 'i', which is a string: quote the value, as in '2026-01-01T00:00:00Z'"},
+	{"unquoted date and time as the second argument of a function", "startswith(id, 2026-01-01T00:00:00Z)", 16, "2026-01-01T00:00:00Z",
+		"$filter: syntax error at position 16 near '2026-01-01T00:00:00Z': the second argument of startswith must be a string literal in single quotes, as in '2026-01-01T00:00:00Z'"},
+	{"number with a colon compared with a string property is still a number", "id eq 10:30", 7, "10",
+		"$filter: syntax error at position 7 near '10': numbers are not supported: the properties are strings, so quote the value, as in '10'"},
+	{"unquoted guid starting with four digits and a letter is still a number", "id eq 2026f5c8-3b4d", 7, "2026f5c8-3b4d",
+		"$filter: syntax error at position 7 near '2026f5c8-3b4d': numbers are not supported: the properties are strings, so quote the value, as in '2026f5c8-3b4d'"},
+	{"number on the left of a DateTime property", "42 lt startDateTime", 1, "42",
+		"$filter: syntax error at position 1 near '42': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"time alone on the left of a DateTime property", "10:30 ge startDateTime", 1, "10:30",
+		"$filter: syntax error at position 1 near '10:30': expected a date and time such as 2026-01-01T00:00:00Z"},
+	{"number on the left of a string property is still a number", "10:30 ge id", 1, "10",
+		"$filter: syntax error at position 1 near '10': numbers are not supported: the properties are strings, so quote the value, as in '10'"},
+	{"number on the left of in is still a number", "42 in (startDateTime)", 1, "42",
+		"$filter: syntax error at position 1 near '42': numbers are not supported: the properties are strings, so quote the value, as in '42'"},
+	{"number on the left of a lambda variable named as a DateTime property is still a number", "inviteeUserIds/any(startDateTime: 42 eq startDateTime)", 35, "42",
+		"$filter: syntax error at position 35 near '42': numbers are not supported: the properties are strings, so quote the value, as in '42'"},
+	{"unquoted date and time compared with a collection", "2026-01-01T00:00:00Z eq inviteeUserIds", 25, "inviteeUserIds",
+		"$filter: collection property 'inviteeUserIds' at position 25 can only be tested with any or all, as in inviteeUserIds/any(x: x eq 'value')"},
+	{"unquoted date and time compared with a literal", "2026-01-01T00:00:00Z eq '2026'", 25, "'2026'",
+		"$filter: comparison of two literals (2026-01-01T00:00:00Z and '2026' at position 25): one side must be a property"},
+	{"literal compared with an unquoted date and time", "'a' eq 2026-01-01T00:00:00Z", 8, "2026-01-01T00",
+		"$filter: syntax error at position 8 near '2026-01-01T00': numbers are not supported: the properties are strings, so quote the value, as in '2026-01-01T00'"},
+	{"unquoted date and time on the left of in", "2026-01-01T00:00:00Z in (startDateTime)", 1, "2026-01-01T00:00:00Z",
+		"$filter: the left side of 'in' at position 1 must be a property"},
+	{"unquoted date and time alone", "2026-01-01T00:00:00Z", 21, "",
+		"$filter: syntax error at position 21 (end of input): expected an operator such as eq, ne, gt"},
+	{"date and time is no lambda variable", "inviteeUserIds/any(2026-01-01T00:00:00Z: true)", 20, "2026-01-01T00",
+		"$filter: syntax error at position 20 near '2026-01-01T00': expected the name of the lambda variable, as in inviteeUserIds/any(x: x eq 'value')"},
+	{"date and time is no first argument of a function", "contains(2026-01-01T00:00:00Z, 'a')", 10, "2026-01-01T00",
+		"$filter: syntax error at position 10 near '2026-01-01T00': expected a property as the first argument of contains"},
 }
 
 func TestParseFilterErrors(t *testing.T) {
@@ -427,7 +600,7 @@ func TestKindString(t *testing.T) {
 		kind Kind
 		want string
 	}{
-		{String, "String"}, {StringCollection, "StringCollection"}, {0, "Kind(0)"},
+		{String, "String"}, {StringCollection, "StringCollection"}, {DateTime, "DateTime"}, {0, "Kind(0)"}, {Kind(99), "Kind(99)"},
 	}
 	for _, tt := range tests {
 		if got := tt.kind.String(); got != tt.want {
