@@ -83,3 +83,23 @@ func CompareKeys(order []odata.OrderItem, a, b []string) int {
 	}
 	return cmp.Compare(len(a), len(b))
 }
+
+// runRecord gives the properties of a run to odata.Eval.
+type runRecord struct{ r *Run }
+
+func (r runRecord) String(prop string) string { return r.r.Property(prop) }
+func (r runRecord) Strings(string) []string   { return nil }
+
+// MatchesRun reports whether the filter keeps r; a nil filter keeps every run.
+func MatchesRun(filter odata.Expr, r *Run) bool {
+	return filter == nil || odata.Eval(filter, runRecord{r})
+}
+
+// RunSortKeys returns the values r has for the keys of an order, then its id.
+func RunSortKeys(order []odata.OrderItem, r *Run) []string {
+	keys := make([]string, 0, len(order)+1)
+	for _, o := range order {
+		keys = append(keys, r.Property(o.Prop))
+	}
+	return append(keys, r.ID)
+}

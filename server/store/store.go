@@ -20,6 +20,8 @@ var (
 	ErrPreconditionFailed = errors.New("eTag precondition failed")
 	// ErrInvalidCursor: Query.After is not a cursor of this order.
 	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrDuplicateID: a fixture gives two flows, or two runs, the same id.
+	ErrDuplicateID = errors.New("duplicate id")
 )
 
 // Flow is a stored dataShareOutgoingFlow.
@@ -124,6 +126,21 @@ type Store interface {
 	// repeats a flow nor skips one that exists throughout, whatever else is created or deleted
 	// in between.
 	ListFlows(ctx context.Context, q Query) (Page, error)
+
+	// CreateRun stores r as a new run of the flow, under a new id, and returns what it stored;
+	// ErrNotFound if the flow does not exist. Deleting a flow deletes its runs.
+	CreateRun(ctx context.Context, flowID string, r Run) (Run, error)
+	// GetRun returns the run of the flow with the id, or ErrNotFound (for the flow or the run).
+	GetRun(ctx context.Context, flowID, runID string) (Run, error)
+	// ListRuns returns a page of the runs of the flow that q selects, by start time (then id)
+	// unless q orders them otherwise, with the paging guarantee of ListFlows.
+	ListRuns(ctx context.Context, flowID string, q Query) (RunPage, error)
+
+	// Directory returns the users of the tenant's directory; none unless a fixture loaded them.
+	Directory(ctx context.Context) ([]User, error)
+	// Load replaces everything the store holds with f, in one step. Flows and runs keep the
+	// ids f gives them (new ids where it gives none); flows get new eTags.
+	Load(ctx context.Context, f Fixture) error
 }
 
 // NewETag returns a new opaque eTag: 96 random bits, base64url without padding.
