@@ -52,11 +52,11 @@ run:
 build:
 	$(GO) build -o bin/datashare ./cmd/datashare
 
-## lint-spec: lint openapi.yaml with Spectral (spectral:oas) and Redocly (recommended); any
+## lint-spec: lint openapi.yaml (and the control API's server/control.yaml) with Spectral (spectral:oas) and Redocly (recommended); any
 ## error or warning fails (Redocly itself fails on errors only, hence the check of its output)
 lint-spec:
-	$(SPECTRAL) lint --ruleset .ci/spectral.yaml --fail-severity=warn openapi.yaml
-	@out="$$($(REDOCLY) lint --config .ci/redocly.yaml --format=stylish openapi.yaml 2>&1)"; status=$$?; \
+	$(SPECTRAL) lint --ruleset .ci/spectral.yaml --fail-severity=warn openapi.yaml server/control.yaml
+	@out="$$($(REDOCLY) lint --config .ci/redocly.yaml --format=stylish openapi.yaml server/control.yaml 2>&1)"; status=$$?; \
 		echo "$$out" | grep -v '[║╔╚]'; \
 		if [ $$status -ne 0 ] || echo "$$out" | grep -Eq '^ +[0-9]+:[0-9]+ +(warning|error) '; then \
 			echo "redocly reports problems in openapi.yaml"; exit 1; fi

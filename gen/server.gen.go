@@ -26,6 +26,12 @@ type ServerInterface interface {
 	// IndustryDataDataShareOutgoingFlowsGetCount Get the number of dataShareOutgoingFlows
 	// (GET /industryData/dataShareOutgoingFlows/$count)
 	IndustryDataDataShareOutgoingFlowsGetCount(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsGetCountParams) error
+	// IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees Invoke function getPotentialDataShareInvitees
+	// (GET /industryData/dataShareOutgoingFlows/getPotentialDataShareInvitees)
+	IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams) error
+	// IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees Invoke function getPotentialDataShareInvitees (qualified name)
+	// (GET /industryData/dataShareOutgoingFlows/microsoft.graph.industryData.getPotentialDataShareInvitees())
+	IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams) error
 	// IndustryDataDeleteDataShareOutgoingFlows Delete dataShareOutgoingFlow
 	// (DELETE /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataDeleteDataShareOutgoingFlows(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDeleteDataShareOutgoingFlowsParams) error
@@ -35,6 +41,15 @@ type ServerInterface interface {
 	// IndustryDataUpdateDataShareOutgoingFlows Update dataShareOutgoingFlow
 	// (PATCH /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataUpdateDataShareOutgoingFlows(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataUpdateDataShareOutgoingFlowsParams) error
+	// IndustryDataDataShareOutgoingFlowsListRuns List runs
+	// (GET /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs)
+	IndustryDataDataShareOutgoingFlowsListRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDataShareOutgoingFlowsListRunsParams) error
+	// IndustryDataDataShareOutgoingFlowsCreateRuns Create run
+	// (POST /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs)
+	IndustryDataDataShareOutgoingFlowsCreateRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDataShareOutgoingFlowsCreateRunsParams) error
+	// IndustryDataDataShareOutgoingFlowsGetRuns Get run
+	// (GET /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs/{runId})
+	IndustryDataDataShareOutgoingFlowsGetRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, runId RunId, params IndustryDataDataShareOutgoingFlowsGetRunsParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -219,6 +234,64 @@ func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsGetCount(ctx 
 	return err
 }
 
+// IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx, params)
+	return err
+}
+
+// IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx, params)
+	return err
+}
+
 // IndustryDataDeleteDataShareOutgoingFlows converts echo context to params.
 func (w *ServerInterfaceWrapper) IndustryDataDeleteDataShareOutgoingFlows(ctx echo.Context) error {
 	var err error
@@ -400,6 +473,212 @@ func (w *ServerInterfaceWrapper) IndustryDataUpdateDataShareOutgoingFlows(ctx ec
 	return err
 }
 
+// IndustryDataDataShareOutgoingFlowsListRuns converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsListRuns(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "dataShareOutgoingFlowId" -------------
+	var dataShareOutgoingFlowId DataShareOutgoingFlowId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "dataShareOutgoingFlowId", ctx.Param("dataShareOutgoingFlowId"), &dataShareOutgoingFlowId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dataShareOutgoingFlowId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsListRunsParams
+	// ------------- Optional query parameter "$top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $top: %s", err))
+	}
+
+	// ------------- Optional query parameter "$skip" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$skip", ctx.QueryParams(), &params.Skip, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $skip: %s", err))
+	}
+
+	// ------------- Optional query parameter "$skiptoken" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$skiptoken", ctx.QueryParams(), &params.Skiptoken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $skiptoken: %s", err))
+	}
+
+	// ------------- Optional query parameter "$search" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$search", ctx.QueryParams(), &params.Search, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $search: %s", err))
+	}
+
+	// ------------- Optional query parameter "$filter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "$count" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$count", ctx.QueryParams(), &params.Count, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $count: %s", err))
+	}
+
+	// ------------- Optional query parameter "$select" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$select", ctx.QueryParams(), &params.Select, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $select: %s", err))
+	}
+
+	// ------------- Optional query parameter "$orderby" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$orderby", ctx.QueryParams(), &params.Orderby, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $orderby: %s", err))
+	}
+
+	// ------------- Optional query parameter "$expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $expand: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Prefer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Prefer")]; found {
+		var Prefer Prefer
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Prefer, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Prefer", valueList[0], &Prefer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Prefer: %s", err))
+		}
+
+		params.Prefer = &Prefer
+	}
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsListRuns(ctx, dataShareOutgoingFlowId, params)
+	return err
+}
+
+// IndustryDataDataShareOutgoingFlowsCreateRuns converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsCreateRuns(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "dataShareOutgoingFlowId" -------------
+	var dataShareOutgoingFlowId DataShareOutgoingFlowId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "dataShareOutgoingFlowId", ctx.Param("dataShareOutgoingFlowId"), &dataShareOutgoingFlowId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dataShareOutgoingFlowId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsCreateRunsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsCreateRuns(ctx, dataShareOutgoingFlowId, params)
+	return err
+}
+
+// IndustryDataDataShareOutgoingFlowsGetRuns converts echo context to params.
+func (w *ServerInterfaceWrapper) IndustryDataDataShareOutgoingFlowsGetRuns(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "dataShareOutgoingFlowId" -------------
+	var dataShareOutgoingFlowId DataShareOutgoingFlowId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "dataShareOutgoingFlowId", ctx.Param("dataShareOutgoingFlowId"), &dataShareOutgoingFlowId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dataShareOutgoingFlowId: %s", err))
+	}
+
+	// ------------- Path parameter "runId" -------------
+	var runId RunId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", ctx.Param("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter runId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IndustryDataDataShareOutgoingFlowsGetRunsParams
+	// ------------- Optional query parameter "$select" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$select", ctx.QueryParams(), &params.Select, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $select: %s", err))
+	}
+
+	// ------------- Optional query parameter "$expand" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "$expand", ctx.QueryParams(), &params.Expand, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter $expand: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "client-request-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("client-request-id")]; found {
+		var ClientRequestId ClientRequestId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for client-request-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "client-request-id", valueList[0], &ClientRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client-request-id: %s", err))
+		}
+
+		params.ClientRequestId = &ClientRequestId
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IndustryDataDataShareOutgoingFlowsGetRuns(ctx, dataShareOutgoingFlowId, runId, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -450,9 +729,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows", wrapper.IndustryDataListDataShareOutgoingFlows, options.OperationMiddlewares["industryData.ListDataShareOutgoingFlows"]...)
 	router.POST(options.BaseURL+"/industryData/dataShareOutgoingFlows", wrapper.IndustryDataCreateDataShareOutgoingFlows, options.OperationMiddlewares["industryData.CreateDataShareOutgoingFlows"]...)
 	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/$count", wrapper.IndustryDataDataShareOutgoingFlowsGetCount, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.GetCount"]...)
+	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/getPotentialDataShareInvitees", wrapper.IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.getPotentialDataShareInvitees"]...)
+	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/microsoft.graph.industryData.getPotentialDataShareInvitees()", wrapper.IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.microsoft.graph.industryData.getPotentialDataShareInvitees"]...)
 	router.DELETE(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataDeleteDataShareOutgoingFlows, options.OperationMiddlewares["industryData.DeleteDataShareOutgoingFlows"]...)
 	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataGetDataShareOutgoingFlows, options.OperationMiddlewares["industryData.GetDataShareOutgoingFlows"]...)
 	router.PATCH(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId", wrapper.IndustryDataUpdateDataShareOutgoingFlows, options.OperationMiddlewares["industryData.UpdateDataShareOutgoingFlows"]...)
+	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId/runs", wrapper.IndustryDataDataShareOutgoingFlowsListRuns, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.ListRuns"]...)
+	router.POST(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId/runs", wrapper.IndustryDataDataShareOutgoingFlowsCreateRuns, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.CreateRuns"]...)
+	router.GET(options.BaseURL+"/industryData/dataShareOutgoingFlows/:dataShareOutgoingFlowId/runs/:runId", wrapper.IndustryDataDataShareOutgoingFlowsGetRuns, options.OperationMiddlewares["industryData.dataShareOutgoingFlows.GetRuns"]...)
 
 }
 
@@ -1138,6 +1422,366 @@ func (response IndustryDataDataShareOutgoingFlowsGetCount500JSONResponse) VisitI
 type IndustryDataDataShareOutgoingFlowsGetCount503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response IndustryDataDataShareOutgoingFlowsGetCount503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesRequestObject struct {
+	Params IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees200ResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees200JSONResponse struct {
+	Body    MicrosoftGraphIdentityCollectionResponse
+	Headers IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees200ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees200JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesRequestObject struct {
+	Params IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees200ResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees200JSONResponse struct {
+	Body    MicrosoftGraphIdentityCollectionResponse
+	Headers IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees200ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees200JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1870,6 +2514,659 @@ func (response IndustryDataUpdateDataShareOutgoingFlows503JSONResponse) VisitInd
 	return err
 }
 
+type IndustryDataDataShareOutgoingFlowsListRunsRequestObject struct {
+	DataShareOutgoingFlowId DataShareOutgoingFlowId `json:"dataShareOutgoingFlowId"`
+	Params                  IndustryDataDataShareOutgoingFlowsListRunsParams
+}
+
+type IndustryDataDataShareOutgoingFlowsListRunsResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns200ResponseHeaders struct {
+	PreferenceApplied *string
+	ClientRequestId   *string
+	RequestId         *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns200JSONResponse struct {
+	Body    MicrosoftGraphIndustryDataRunCollectionResponse
+	Headers IndustryDataDataShareOutgoingFlowsListRuns200ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns200JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.PreferenceApplied != nil {
+		w.Header().Set("Preference-Applied", fmt.Sprint(*response.Headers.PreferenceApplied))
+	}
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns404JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsListRuns503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsListRuns503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRunsRequestObject struct {
+	DataShareOutgoingFlowId DataShareOutgoingFlowId `json:"dataShareOutgoingFlowId"`
+	Params                  IndustryDataDataShareOutgoingFlowsCreateRunsParams
+	Body                    *IndustryDataDataShareOutgoingFlowsCreateRunsJSONRequestBody
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRunsResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns201ResponseHeaders struct {
+	Location        string
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns201JSONResponse struct {
+	Body    MicrosoftGraphIndustryDataRun
+	Headers IndustryDataDataShareOutgoingFlowsCreateRuns201ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns201JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns404JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns413JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns415JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsCreateRuns503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsCreateRuns503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRunsRequestObject struct {
+	DataShareOutgoingFlowId DataShareOutgoingFlowId `json:"dataShareOutgoingFlowId"`
+	RunId                   RunId                   `json:"runId"`
+	Params                  IndustryDataDataShareOutgoingFlowsGetRunsParams
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRunsResponseObject interface {
+	VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns200ResponseHeaders struct {
+	ClientRequestId *string
+	RequestId       *openapi_types.UUID
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns200JSONResponse struct {
+	Body    MicrosoftGraphIndustryDataRun
+	Headers IndustryDataDataShareOutgoingFlowsGetRuns200ResponseHeaders
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns200JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns400JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns401JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns403JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns404JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns406JSONResponse struct{ NotAcceptableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns406JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns429JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns500JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IndustryDataDataShareOutgoingFlowsGetRuns503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response IndustryDataDataShareOutgoingFlowsGetRuns503JSONResponse) VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.ClientRequestId != nil {
+		w.Header().Set("client-request-id", fmt.Sprint(*response.Headers.ClientRequestId))
+	}
+	if response.Headers.RequestId != nil {
+		w.Header().Set("request-id", fmt.Sprint(*response.Headers.RequestId))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// IndustryDataListDataShareOutgoingFlows List dataShareOutgoingFlows
@@ -1881,6 +3178,12 @@ type StrictServerInterface interface {
 	// IndustryDataDataShareOutgoingFlowsGetCount Get the number of dataShareOutgoingFlows
 	// (GET /industryData/dataShareOutgoingFlows/$count)
 	IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Context, request IndustryDataDataShareOutgoingFlowsGetCountRequestObject) (IndustryDataDataShareOutgoingFlowsGetCountResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees Invoke function getPotentialDataShareInvitees
+	// (GET /industryData/dataShareOutgoingFlows/getPotentialDataShareInvitees)
+	IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx context.Context, request IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesRequestObject) (IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees Invoke function getPotentialDataShareInvitees (qualified name)
+	// (GET /industryData/dataShareOutgoingFlows/microsoft.graph.industryData.getPotentialDataShareInvitees())
+	IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx context.Context, request IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesRequestObject) (IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponseObject, error)
 	// IndustryDataDeleteDataShareOutgoingFlows Delete dataShareOutgoingFlow
 	// (DELETE /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataDeleteDataShareOutgoingFlows(ctx context.Context, request IndustryDataDeleteDataShareOutgoingFlowsRequestObject) (IndustryDataDeleteDataShareOutgoingFlowsResponseObject, error)
@@ -1890,6 +3193,15 @@ type StrictServerInterface interface {
 	// IndustryDataUpdateDataShareOutgoingFlows Update dataShareOutgoingFlow
 	// (PATCH /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId})
 	IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context, request IndustryDataUpdateDataShareOutgoingFlowsRequestObject) (IndustryDataUpdateDataShareOutgoingFlowsResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsListRuns List runs
+	// (GET /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs)
+	IndustryDataDataShareOutgoingFlowsListRuns(ctx context.Context, request IndustryDataDataShareOutgoingFlowsListRunsRequestObject) (IndustryDataDataShareOutgoingFlowsListRunsResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsCreateRuns Create run
+	// (POST /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs)
+	IndustryDataDataShareOutgoingFlowsCreateRuns(ctx context.Context, request IndustryDataDataShareOutgoingFlowsCreateRunsRequestObject) (IndustryDataDataShareOutgoingFlowsCreateRunsResponseObject, error)
+	// IndustryDataDataShareOutgoingFlowsGetRuns Get run
+	// (GET /industryData/dataShareOutgoingFlows/{dataShareOutgoingFlowId}/runs/{runId})
+	IndustryDataDataShareOutgoingFlowsGetRuns(ctx context.Context, request IndustryDataDataShareOutgoingFlowsGetRunsRequestObject) (IndustryDataDataShareOutgoingFlowsGetRunsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -2002,6 +3314,56 @@ func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsGetCount(ctx echo.Con
 	return nil
 }
 
+// IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams) error {
+	var request IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx echo.Context, params IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams) error {
+	var request IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // IndustryDataDeleteDataShareOutgoingFlows operation middleware
 func (sh *strictHandler) IndustryDataDeleteDataShareOutgoingFlows(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDeleteDataShareOutgoingFlowsParams) error {
 	var request IndustryDataDeleteDataShareOutgoingFlowsRequestObject
@@ -2097,6 +3459,108 @@ func (sh *strictHandler) IndustryDataUpdateDataShareOutgoingFlows(ctx echo.Conte
 		return err
 	} else if validResponse, ok := response.(IndustryDataUpdateDataShareOutgoingFlowsResponseObject); ok {
 		return validResponse.VisitIndustryDataUpdateDataShareOutgoingFlowsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IndustryDataDataShareOutgoingFlowsListRuns operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsListRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDataShareOutgoingFlowsListRunsParams) error {
+	var request IndustryDataDataShareOutgoingFlowsListRunsRequestObject
+
+	request.DataShareOutgoingFlowId = dataShareOutgoingFlowId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsListRuns(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsListRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsListRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsListRunsResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsListRunsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IndustryDataDataShareOutgoingFlowsCreateRuns operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsCreateRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, params IndustryDataDataShareOutgoingFlowsCreateRunsParams) error {
+	var request IndustryDataDataShareOutgoingFlowsCreateRunsRequestObject
+
+	request.DataShareOutgoingFlowId = dataShareOutgoingFlowId
+	request.Params = params
+
+	var body IndustryDataDataShareOutgoingFlowsCreateRunsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsCreateRuns(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsCreateRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsCreateRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsCreateRunsResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsCreateRunsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IndustryDataDataShareOutgoingFlowsGetRuns operation middleware
+func (sh *strictHandler) IndustryDataDataShareOutgoingFlowsGetRuns(ctx echo.Context, dataShareOutgoingFlowId DataShareOutgoingFlowId, runId RunId, params IndustryDataDataShareOutgoingFlowsGetRunsParams) error {
+	var request IndustryDataDataShareOutgoingFlowsGetRunsRequestObject
+
+	request.DataShareOutgoingFlowId = dataShareOutgoingFlowId
+	request.RunId = runId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IndustryDataDataShareOutgoingFlowsGetRuns(ctx.Request().Context(), request.(IndustryDataDataShareOutgoingFlowsGetRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IndustryDataDataShareOutgoingFlowsGetRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IndustryDataDataShareOutgoingFlowsGetRunsResponseObject); ok {
+		return validResponse.VisitIndustryDataDataShareOutgoingFlowsGetRunsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

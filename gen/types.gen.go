@@ -5,7 +5,24 @@ package gen
 
 import (
 	"time"
+
+	"github.com/oapi-codegen/nullable"
 )
+
+// Defines values for MicrosoftGraphIdentityOdataType.
+const (
+	HashMicrosoftGraphIdentity MicrosoftGraphIdentityOdataType = "#microsoft.graph.identity"
+)
+
+// Valid indicates whether the value is a known member of the MicrosoftGraphIdentityOdataType enum.
+func (e MicrosoftGraphIdentityOdataType) Valid() bool {
+	switch e {
+	case HashMicrosoftGraphIdentity:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for MicrosoftGraphIndustryDataDataShareOutgoingFlowODataType.
 const (
@@ -70,6 +87,66 @@ func (e MicrosoftGraphIndustryDataReadinessStatus) Valid() bool {
 	case MicrosoftGraphIndustryDataReadinessStatusReady:
 		return true
 	case MicrosoftGraphIndustryDataReadinessStatusUnknownFutureValue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MicrosoftGraphIndustryDataRunOdataType.
+const (
+	MicrosoftGraphIndustryDataRunOdataTypeHashMicrosoftGraphIndustryDataRun MicrosoftGraphIndustryDataRunOdataType = "#microsoft.graph.industryData.run"
+)
+
+// Valid indicates whether the value is a known member of the MicrosoftGraphIndustryDataRunOdataType enum.
+func (e MicrosoftGraphIndustryDataRunOdataType) Valid() bool {
+	switch e {
+	case MicrosoftGraphIndustryDataRunOdataTypeHashMicrosoftGraphIndustryDataRun:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MicrosoftGraphIndustryDataRunCreateOdataType.
+const (
+	MicrosoftGraphIndustryDataRunCreateOdataTypeHashMicrosoftGraphIndustryDataRun MicrosoftGraphIndustryDataRunCreateOdataType = "#microsoft.graph.industryData.run"
+)
+
+// Valid indicates whether the value is a known member of the MicrosoftGraphIndustryDataRunCreateOdataType enum.
+func (e MicrosoftGraphIndustryDataRunCreateOdataType) Valid() bool {
+	switch e {
+	case MicrosoftGraphIndustryDataRunCreateOdataTypeHashMicrosoftGraphIndustryDataRun:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MicrosoftGraphIndustryDataRunStatus.
+const (
+	MicrosoftGraphIndustryDataRunStatusCompleted             MicrosoftGraphIndustryDataRunStatus = "completed"
+	MicrosoftGraphIndustryDataRunStatusCompletedWithErrors   MicrosoftGraphIndustryDataRunStatus = "completedWithErrors"
+	MicrosoftGraphIndustryDataRunStatusCompletedWithWarnings MicrosoftGraphIndustryDataRunStatus = "completedWithWarnings"
+	MicrosoftGraphIndustryDataRunStatusFailed                MicrosoftGraphIndustryDataRunStatus = "failed"
+	MicrosoftGraphIndustryDataRunStatusRunning               MicrosoftGraphIndustryDataRunStatus = "running"
+	MicrosoftGraphIndustryDataRunStatusUnknownFutureValue    MicrosoftGraphIndustryDataRunStatus = "unknownFutureValue"
+)
+
+// Valid indicates whether the value is a known member of the MicrosoftGraphIndustryDataRunStatus enum.
+func (e MicrosoftGraphIndustryDataRunStatus) Valid() bool {
+	switch e {
+	case MicrosoftGraphIndustryDataRunStatusCompleted:
+		return true
+	case MicrosoftGraphIndustryDataRunStatusCompletedWithErrors:
+		return true
+	case MicrosoftGraphIndustryDataRunStatusCompletedWithWarnings:
+		return true
+	case MicrosoftGraphIndustryDataRunStatusFailed:
+		return true
+	case MicrosoftGraphIndustryDataRunStatusRunning:
+		return true
+	case MicrosoftGraphIndustryDataRunStatusUnknownFutureValue:
 		return true
 	default:
 		return false
@@ -208,6 +285,129 @@ func (e IndustryDataGetDataShareOutgoingFlowsParamsSelect) Valid() bool {
 	}
 }
 
+// Defines values for IndustryDataDataShareOutgoingFlowsListRunsParamsSelect.
+const (
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectBlockingError IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "blockingError"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectDisplayName   IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "displayName"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectEndDateTime   IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "endDateTime"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectId            IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "id"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStartDateTime IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "startDateTime"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStatistics    IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "statistics"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStatus        IndustryDataDataShareOutgoingFlowsListRunsParamsSelect = "status"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataDataShareOutgoingFlowsListRunsParamsSelect enum.
+func (e IndustryDataDataShareOutgoingFlowsListRunsParamsSelect) Valid() bool {
+	switch e {
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectBlockingError:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectDisplayName:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectEndDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectId:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStartDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStatistics:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsSelectStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby.
+const (
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayName       IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "displayName"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayNameAsc    IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "displayName asc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayNameDesc   IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "displayName desc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTime       IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "endDateTime"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTimeAsc    IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "endDateTime asc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTimeDesc   IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "endDateTime desc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyId                IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "id"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyIdAsc             IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "id asc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyIdDesc            IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "id desc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTime     IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "startDateTime"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTimeAsc  IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "startDateTime asc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTimeDesc IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "startDateTime desc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatus            IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "status"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatusAsc         IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "status asc"
+	IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatusDesc        IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby = "status desc"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby enum.
+func (e IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby) Valid() bool {
+	switch e {
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayName:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayNameAsc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyDisplayNameDesc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTimeAsc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyEndDateTimeDesc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyId:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyIdAsc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyIdDesc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTimeAsc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStartDateTimeDesc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatus:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatusAsc:
+		return true
+	case IndustryDataDataShareOutgoingFlowsListRunsParamsOrderbyStatusDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect.
+const (
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectBlockingError IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "blockingError"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectDisplayName   IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "displayName"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectEndDateTime   IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "endDateTime"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectId            IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "id"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStartDateTime IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "startDateTime"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStatistics    IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "statistics"
+	IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStatus        IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect = "status"
+)
+
+// Valid indicates whether the value is a known member of the IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect enum.
+func (e IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect) Valid() bool {
+	switch e {
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectBlockingError:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectDisplayName:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectEndDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectId:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStartDateTime:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStatistics:
+		return true
+	case IndustryDataDataShareOutgoingFlowsGetRunsParamsSelectStatus:
+		return true
+	default:
+		return false
+	}
+}
+
 // ODataCountResponse The number of items, as a bare integer in text/plain.
 type ODataCountResponse = int64
 
@@ -253,6 +453,25 @@ type MicrosoftGraphODataErrorsMainError struct {
 // MicrosoftGraphODataErrorsODataError The OData error envelope that every error of Microsoft Graph uses.
 type MicrosoftGraphODataErrorsODataError struct {
 	Error MicrosoftGraphODataErrorsMainError `json:"error"`
+}
+
+// MicrosoftGraphIdentity A user of the tenant, as an identity.
+type MicrosoftGraphIdentity struct {
+	OdataType   *MicrosoftGraphIdentityOdataType `json:"@odata.type,omitempty"`
+	DisplayName *string                          `json:"displayName,omitempty"`
+
+	// Id The object id of the user, a GUID.
+	Id string `json:"id"`
+}
+
+// MicrosoftGraphIdentityOdataType defines model for MicrosoftGraphIdentity.OdataType.
+type MicrosoftGraphIdentityOdataType string
+
+// MicrosoftGraphIdentityCollectionResponse defines model for microsoft.graph.identityCollectionResponse.
+type MicrosoftGraphIdentityCollectionResponse struct {
+	OdataContext  *string                  `json:"@odata.context,omitempty"`
+	OdataNextLink *string                  `json:"@odata.nextLink,omitempty"`
+	Value         []MicrosoftGraphIdentity `json:"value"`
 }
 
 // MicrosoftGraphIndustryDataDataShareOutgoingFlow An outgoing flow that sends data from the industry-data canonical store to an external
@@ -408,6 +627,26 @@ type MicrosoftGraphIndustryDataDataShareSharingState string
 // Example: Contoso student records
 type MicrosoftGraphIndustryDataDisplayName = string
 
+// MicrosoftGraphIndustryDataIndustryDataActivityStatistics defines model for microsoft.graph.industryData.industryDataActivityStatistics.
+type MicrosoftGraphIndustryDataIndustryDataActivityStatistics struct {
+	ActivityId  string  `json:"activityId"`
+	DisplayName *string `json:"displayName,omitempty"`
+
+	// Status The state of a run.
+	Status *MicrosoftGraphIndustryDataRunStatus `json:"status,omitempty"`
+}
+
+// MicrosoftGraphIndustryDataIndustryDataRunStatistics What a run did, activity by activity, or null while nothing is known. Graph's draft
+// documentation names the property without describing it; this contract keeps the run's
+// id and status and a status for each activity.
+type MicrosoftGraphIndustryDataIndustryDataRunStatistics struct {
+	ActivityStatistics *[]MicrosoftGraphIndustryDataIndustryDataActivityStatistics `json:"activityStatistics,omitempty"`
+	RunId              *string                                                     `json:"runId,omitempty"`
+
+	// Status The state of a run.
+	Status *MicrosoftGraphIndustryDataRunStatus `json:"status,omitempty"`
+}
+
 // MicrosoftGraphIndustryDataInviteeUserIds The Microsoft Entra object ids of the Global Administrators of the tenant to invite to
 // accept the share. Only a single identifier is accepted at present.
 //
@@ -417,10 +656,95 @@ type MicrosoftGraphIndustryDataInviteeUserIds = []string
 // MicrosoftGraphIndustryDataReadinessStatus The state of the process from creation through to ready to do work.
 type MicrosoftGraphIndustryDataReadinessStatus string
 
+// MicrosoftGraphIndustryDataRun A run of the flow: one execution of the share. `endDateTime` is null while it runs.
+// Every property is returned unless `$select` narrows the answer; `@odata.type` and `id`
+// always are.
+type MicrosoftGraphIndustryDataRun struct {
+	// OdataContext The OData context URL of a single-entity answer.
+	OdataContext *string                                `json:"@odata.context,omitempty"`
+	OdataType    MicrosoftGraphIndustryDataRunOdataType `json:"@odata.type"`
+
+	// BlockingError The error that blocked a run, or null.
+	BlockingError nullable.Nullable[MicrosoftGraphPublicError] `json:"blockingError,omitempty"`
+
+	// DisplayName The name of the run.
+	DisplayName *string `json:"displayName,omitempty"`
+
+	// EndDateTime When the run ended, in UTC; null while it runs.
+	EndDateTime nullable.Nullable[time.Time] `json:"endDateTime,omitempty"`
+
+	// Id The unique identifier of the run, a GUID assigned by the server.
+	Id *string `json:"id,omitempty"`
+
+	// StartDateTime When the run started, in UTC.
+	StartDateTime *time.Time `json:"startDateTime,omitempty"`
+
+	// Statistics What a run did, activity by activity, or null while nothing is known. Graph's draft
+	// documentation names the property without describing it; this contract keeps the run's
+	// id and status and a status for each activity.
+	Statistics nullable.Nullable[MicrosoftGraphIndustryDataIndustryDataRunStatistics] `json:"statistics,omitempty"`
+
+	// Status The state of a run.
+	Status *MicrosoftGraphIndustryDataRunStatus `json:"status,omitempty"`
+}
+
+// MicrosoftGraphIndustryDataRunOdataType defines model for MicrosoftGraphIndustryDataRun.OdataType.
+type MicrosoftGraphIndustryDataRunOdataType string
+
+// MicrosoftGraphIndustryDataRunCollectionResponse defines model for microsoft.graph.industryData.runCollectionResponse.
+type MicrosoftGraphIndustryDataRunCollectionResponse struct {
+	OdataContext  *string                         `json:"@odata.context,omitempty"`
+	OdataCount    *int64                          `json:"@odata.count,omitempty"`
+	OdataNextLink *string                         `json:"@odata.nextLink,omitempty"`
+	Value         []MicrosoftGraphIndustryDataRun `json:"value"`
+}
+
+// MicrosoftGraphIndustryDataRunCreate The body of a request that adds a run. `id` is assigned by the server; `startDateTime`
+// defaults to now and `status` to `running`. `unknownFutureValue` may not be set.
+type MicrosoftGraphIndustryDataRunCreate struct {
+	OdataType *MicrosoftGraphIndustryDataRunCreateOdataType `json:"@odata.type,omitempty"`
+
+	// BlockingError The error that blocked a run, or null.
+	BlockingError nullable.Nullable[MicrosoftGraphPublicError] `json:"blockingError,omitempty"`
+	DisplayName   string                                       `json:"displayName"`
+	EndDateTime   nullable.Nullable[time.Time]                 `json:"endDateTime,omitempty"`
+
+	// Id Read-only; assigned by the server. Sending it is an error.
+	Id            *string    `json:"id,omitempty"`
+	StartDateTime *time.Time `json:"startDateTime,omitempty"`
+
+	// Statistics What a run did, activity by activity, or null while nothing is known. Graph's draft
+	// documentation names the property without describing it; this contract keeps the run's
+	// id and status and a status for each activity.
+	Statistics nullable.Nullable[MicrosoftGraphIndustryDataIndustryDataRunStatistics] `json:"statistics,omitempty"`
+	Status     *MicrosoftGraphIndustryDataRunStatus                                   `json:"status,omitempty"`
+}
+
+// MicrosoftGraphIndustryDataRunCreateOdataType defines model for MicrosoftGraphIndustryDataRunCreate.OdataType.
+type MicrosoftGraphIndustryDataRunCreateOdataType string
+
+// MicrosoftGraphIndustryDataRunStatus The state of a run.
+type MicrosoftGraphIndustryDataRunStatus string
+
 // MicrosoftGraphIndustryDataShareName The name of the share that is mentioned in the invitation. This contract requires 1 to 256 characters.
 //
 // Example: contoso_student_records
 type MicrosoftGraphIndustryDataShareName = string
+
+// MicrosoftGraphPublicError The error that blocked a run, or null.
+type MicrosoftGraphPublicError struct {
+	Code    string                             `json:"code"`
+	Details *[]MicrosoftGraphPublicErrorDetail `json:"details,omitempty"`
+	Message string                             `json:"message"`
+	Target  *string                            `json:"target,omitempty"`
+}
+
+// MicrosoftGraphPublicErrorDetail defines model for microsoft.graph.publicErrorDetail.
+type MicrosoftGraphPublicErrorDetail struct {
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Target  *string `json:"target,omitempty"`
+}
 
 // IfMatch defines model for If-Match.
 type IfMatch = string
@@ -449,11 +773,20 @@ type Filter = string
 // OrderbyDataShareOutgoingFlow defines model for orderbyDataShareOutgoingFlow.
 type OrderbyDataShareOutgoingFlow = []string
 
+// OrderbyRun defines model for orderbyRun.
+type OrderbyRun = []string
+
+// RunId defines model for runId.
+type RunId = string
+
 // Search defines model for search.
 type Search = string
 
 // SelectDataShareOutgoingFlow defines model for selectDataShareOutgoingFlow.
 type SelectDataShareOutgoingFlow = []string
+
+// SelectRun defines model for selectRun.
+type SelectRun = []string
 
 // Skip defines model for skip.
 type Skip = int
@@ -575,6 +908,20 @@ type IndustryDataDataShareOutgoingFlowsGetCountParams struct {
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
 }
 
+// IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams defines parameters for IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInvitees.
+type IndustryDataDataShareOutgoingFlowsGetPotentialDataShareInviteesParams struct {
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
+// IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams defines parameters for IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInvitees.
+type IndustryDataDataShareOutgoingFlowsMicrosoftGraphIndustryDataGetPotentialDataShareInviteesParams struct {
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
 // IndustryDataDeleteDataShareOutgoingFlowsParams defines parameters for IndustryDataDeleteDataShareOutgoingFlows.
 type IndustryDataDeleteDataShareOutgoingFlowsParams struct {
 	// IfMatch Update or delete only if the entity's eTag is one of these entity tags (`"<eTag>"`, comma
@@ -622,8 +969,86 @@ type IndustryDataUpdateDataShareOutgoingFlowsParams struct {
 	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
 }
 
+// IndustryDataDataShareOutgoingFlowsListRunsParams defines parameters for IndustryDataDataShareOutgoingFlowsListRuns.
+type IndustryDataDataShareOutgoingFlowsListRunsParams struct {
+	// Top Show only the first n items: the size of a page, from 1 to 999. Without it a page has at
+	// most 100 items. The `$` prefix is optional.
+	Top *Top `form:"$top,omitempty" json:"$top,omitempty"`
+
+	// Skip Skip the first n items. It applies to the first page; `@odata.nextLink` goes on from where a page ended.
+	Skip *Skip `form:"$skip,omitempty" json:"$skip,omitempty"`
+
+	// Skiptoken The opaque cursor of `@odata.nextLink`: where the previous page ended. Use the next link
+	// as it is; a token that was changed, or used with other query options than those it came
+	// with, is rejected.
+	Skiptoken *Skiptoken `form:"$skiptoken,omitempty" json:"$skiptoken,omitempty"`
+
+	// Search Search items by search phrases. Not supported by this resource; a request with `$search` is answered 400.
+	Search *Search `form:"$search,omitempty" json:"$search,omitempty"`
+
+	// Filter Filter items by property values. Supported: `eq`, `ne`, `gt`, `ge`, `lt`, `le`, `in`,
+	// `and`, `or`, `not`, parentheses, `startswith`, `endswith` and `contains` on string
+	// properties, and `inviteeUserIds/any(i:i eq '<guid>')` (and `all`). String literals are
+	// in single quotes, with `''` for a quote. Comparisons of strings ignore case. A syntax
+	// error is answered 400 with its position.
+	Filter *Filter `form:"$filter,omitempty" json:"$filter,omitempty"`
+
+	// Count Include the number of items of the whole collection (matching `$filter`) as `@odata.count`.
+	Count *Count `form:"$count,omitempty" json:"$count,omitempty"`
+
+	// Select Select the properties of runs to be returned; `@odata.type` and `id` always are.
+	Select *SelectRun `form:"$select,omitempty" json:"$select,omitempty"`
+
+	// Orderby Order runs by property values; ties are broken by `id`.
+	Orderby *OrderbyRun `form:"$orderby,omitempty" json:"$orderby,omitempty"`
+
+	// Expand Expand related entities. Not supported by this resource; a request with `$expand` is answered 400.
+	Expand *Expand `form:"$expand,omitempty" json:"$expand,omitempty"`
+
+	// Prefer Preferences (RFC 7240), comma separated: `return=minimal` or `return=representation` on
+	// update; `odata.maxpagesize=N` (1 to 999) on list, which lowers the page size. Others are
+	// ignored. `Preference-Applied` says which were honoured.
+	Prefer *Prefer `json:"Prefer,omitempty"`
+
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
+// IndustryDataDataShareOutgoingFlowsListRunsParamsSelect defines parameters for IndustryDataDataShareOutgoingFlowsListRuns.
+type IndustryDataDataShareOutgoingFlowsListRunsParamsSelect string
+
+// IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby defines parameters for IndustryDataDataShareOutgoingFlowsListRuns.
+type IndustryDataDataShareOutgoingFlowsListRunsParamsOrderby string
+
+// IndustryDataDataShareOutgoingFlowsCreateRunsParams defines parameters for IndustryDataDataShareOutgoingFlowsCreateRuns.
+type IndustryDataDataShareOutgoingFlowsCreateRunsParams struct {
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
+// IndustryDataDataShareOutgoingFlowsGetRunsParams defines parameters for IndustryDataDataShareOutgoingFlowsGetRuns.
+type IndustryDataDataShareOutgoingFlowsGetRunsParams struct {
+	// Select Select the properties of runs to be returned; `@odata.type` and `id` always are.
+	Select *SelectRun `form:"$select,omitempty" json:"$select,omitempty"`
+
+	// Expand Expand related entities. Not supported by this resource; a request with `$expand` is answered 400.
+	Expand *Expand `form:"$expand,omitempty" json:"$expand,omitempty"`
+
+	// ClientRequestId A client-generated identifier of the request, echoed in the `client-request-id` response
+	// header and in `innerError` of errors. When absent, the server uses its own `request-id`.
+	ClientRequestId *ClientRequestId `json:"client-request-id,omitempty"`
+}
+
+// IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect defines parameters for IndustryDataDataShareOutgoingFlowsGetRuns.
+type IndustryDataDataShareOutgoingFlowsGetRunsParamsSelect string
+
 // IndustryDataCreateDataShareOutgoingFlowsJSONRequestBody defines body for IndustryDataCreateDataShareOutgoingFlows for application/json ContentType.
 type IndustryDataCreateDataShareOutgoingFlowsJSONRequestBody = MicrosoftGraphIndustryDataDataShareOutgoingFlowCreate
 
 // IndustryDataUpdateDataShareOutgoingFlowsJSONRequestBody defines body for IndustryDataUpdateDataShareOutgoingFlows for application/json ContentType.
 type IndustryDataUpdateDataShareOutgoingFlowsJSONRequestBody = MicrosoftGraphIndustryDataDataShareOutgoingFlowUpdate
+
+// IndustryDataDataShareOutgoingFlowsCreateRunsJSONRequestBody defines body for IndustryDataDataShareOutgoingFlowsCreateRuns for application/json ContentType.
+type IndustryDataDataShareOutgoingFlowsCreateRunsJSONRequestBody = MicrosoftGraphIndustryDataRunCreate

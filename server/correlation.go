@@ -1,10 +1,15 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
+	"github.com/datashare/datashare/server/store"
+	"github.com/datashare/datashare/validator"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
@@ -16,6 +21,9 @@ type correlation struct {
 	// serviceRoot is the absolute URL of the service root as the client reached it:
 	// "http://127.0.0.1:8080/beta".
 	serviceRoot string
+	// session and store are the session of the request and its store, once useSession ran.
+	session string
+	store   store.Store
 }
 
 type correlationKey struct{}
@@ -26,13 +34,12 @@ const (
 	headerClientRequestID = "Client-Request-Id"
 )
 
-// correlationOf returns the correlation of the request ctx belongs to, or a zero one.
-func correlationOf(ctx context.Context) correlation {
-	c, _ := ctx.Value(correlationKey{}).(*correlation)
-	if c == nil {
-		return correlation{}
+// correlationOf returns the correlation of the request ctx belongs to, or a new zero one.
+func correlationOf(ctx context.Context) *correlation {
+	if c, _ := ctx.Value(correlationKey{}).(*correlation); c != nil {
+		return c
 	}
-	return *c
+	return &correlation{}
 }
 
 // correlate gives every request its request-id and echoes its client-request-id (or the
@@ -56,7 +63,8 @@ func (s *Server) correlate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// logRequests logs one line per request, once the response is written.
+// logRequests logs one line per request, once the response is written, and keeps the
+// requests to the service in the journal.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -64,6 +72,18 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req := c.Request()
+		if strings.HasPrefix(req.URL.Path, s.basePath+"/") {
+			corr := correlationOf(req.Context())
+			session := corr.session
+			if session == "" { // refused before its session was opened
+				session = cmp.Or(req.Header.Get(sessionHeader), defaultSession)
+			}
+			s.journal.add(journalEntry{
+				Time: start.UTC(), RequestID: corr.requestID, Session: session, Method: req.Method,
+				Path: req.URL.RequestURI(), Status: c.Response().Status,
+				DurationMs: float64(time.Since(start).Microseconds()) / 1000,
+			})
+		}
 		if !s.log.Enabled(req.Context(), slog.LevelInfo) {
 			return nil
 		}
@@ -75,5 +95,17 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("request-id", correlationOf(req.Context()).requestID),
 		)
 		return nil
+	}
+}
+
+// recordViolations keeps the violations of a response, for the control API.
+func (s *Server) recordViolations(ctx context.Context, req *http.Request, err *validator.ResponseError) {
+	now := time.Now().UTC()
+	for _, v := range err.Violations {
+		s.violations.add(violationEntry{
+			Time: now, RequestID: correlationOf(ctx).requestID, OperationID: err.OperationID,
+			Method: req.Method, Path: req.URL.RequestURI(), Status: err.Status,
+			In: v.In, Target: v.Target, Keyword: v.Keyword, Reason: v.Reason, Mode: s.mode.String(),
+		})
 	}
 }

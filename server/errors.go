@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,6 +75,8 @@ type Error struct {
 	Message string
 	Target  string
 	Details []Detail
+	// RetryAfter is the Retry-After of a 429 or 503 (at least a second).
+	RetryAfter time.Duration
 	// Err is the cause, for the log; it never reaches the client.
 	Err error
 }
@@ -329,6 +332,10 @@ func writeEnvelope(w http.ResponseWriter, ge *Error, requestID, clientRequestID 
 	h.Del("ETag")
 	h.Del("Location")
 	h.Del("Content-Length")
+	if ge.Status == http.StatusTooManyRequests || ge.Status == http.StatusServiceUnavailable {
+		// The contract requires Retry-After on both, in whole seconds.
+		h.Set("Retry-After", strconv.Itoa(int(max(time.Second, ge.RetryAfter+time.Second-1)/time.Second)))
+	}
 	w.WriteHeader(ge.Status)
 	_ = json.NewEncoder(w).Encode(body)
 }

@@ -31,10 +31,10 @@ const (
 	entityContext = flowsContext + "/$entity"
 )
 
-// handlers implements the operations of the contract on a store.
+// handlers implements the operations of the contract on the store of each request's session.
 type handlers struct {
-	store  store.Store
-	schema odata.Schema
+	schema    odata.Schema // of flows
+	runSchema odata.Schema
 }
 
 var _ gen.StrictServerInterface = (*handlers)(nil)
@@ -45,7 +45,7 @@ func (h *handlers) IndustryDataListDataShareOutgoingFlows(ctx context.Context, r
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.store.ListFlows(ctx, l.query)
+	page, err := storeOf(ctx).ListFlows(ctx, l.query)
 	if errors.Is(err, store.ErrInvalidCursor) {
 		return nil, invalidSkipToken("it does not fit this order", err)
 	}
@@ -64,11 +64,11 @@ func (h *handlers) IndustryDataListDataShareOutgoingFlows(ctx context.Context, r
 		body.OdataCount = ptr(int64(page.Count))
 	}
 	if page.Next != nil {
-		body.OdataNextLink = ptr(l.nextLink(root, page.Next))
+		body.OdataNextLink = ptr(l.nextLink(root+flowsPath, page.Next))
 	}
 	resp := listResponse{Body: body}
 	if len(l.preferences) > 0 {
-		resp.Headers.PreferenceApplied = ptr(strings.Join(l.preferences, ", "))
+		resp.Headers.PreferenceApplied = ptr(joinPreferences(l.preferences))
 	}
 	return resp, nil
 }
@@ -107,7 +107,7 @@ func (h *handlers) IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Contex
 		}
 		q.Filter = expr
 	}
-	page, err := h.store.ListFlows(ctx, q)
+	page, err := storeOf(ctx).ListFlows(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,10 @@ func (h *handlers) IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Contex
 // IndustryDataCreateDataShareOutgoingFlows creates a flow.
 func (h *handlers) IndustryDataCreateDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataCreateDataShareOutgoingFlowsRequestObject) (gen.IndustryDataCreateDataShareOutgoingFlowsResponseObject, error) {
 	b := req.Body
-	created, err := h.store.CreateFlow(ctx, store.Flow{
+	if err := checkInvitees(ctx, b.InviteeUserIds); err != nil {
+		return nil, err
+	}
+	created, err := storeOf(ctx).CreateFlow(ctx, store.Flow{
 		DisplayName:     b.DisplayName,
 		ReadinessStatus: string(b.ReadinessStatus),
 		InviteeUserIDs:  b.InviteeUserIds,
@@ -143,14 +146,11 @@ func (h *handlers) IndustryDataGetDataShareOutgoingFlows(ctx context.Context, re
 	if p.Expand != nil {
 		return nil, unsupportedOption("$expand")
 	}
-	var selected []string
-	if p.Select != nil {
-		var err error
-		if selected, err = odata.ParseSelect(strings.Join(*p.Select, ","), h.schema); err != nil {
-			return nil, queryOptionError(err)
-		}
+	selected, err := parseSelect(p.Select, h.schema)
+	if err != nil {
+		return nil, err
 	}
-	f, err := h.store.GetFlow(ctx, req.DataShareOutgoingFlowId)
+	f, err := storeOf(ctx).GetFlow(ctx, req.DataShareOutgoingFlowId)
 	if err != nil {
 		return nil, storeError(err, req.DataShareOutgoingFlowId, "")
 	}
@@ -173,6 +173,11 @@ func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context,
 	var bodyETag *string
 	if req.Body != nil {
 		bodyETag = req.Body.ETag
+		if req.Body.InviteeUserIds != nil {
+			if err := checkInvitees(ctx, *req.Body.InviteeUserIds); err != nil {
+				return nil, err
+			}
+		}
 	}
 	target := "If-Match"
 	if req.Params.IfMatch == nil {
@@ -181,12 +186,12 @@ func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context,
 	ifMatch, satisfiable := updatePrecondition(entityTags(req.Params.IfMatch), bodyETag)
 	if !satisfiable {
 		// No eTag can meet both conditions: 412, once the flow is known to exist.
-		if _, err := h.store.GetFlow(ctx, id); err != nil {
+		if _, err := storeOf(ctx).GetFlow(ctx, id); err != nil {
 			return nil, storeError(err, id, target)
 		}
 		return nil, preconditionFailed(id, target, nil)
 	}
-	f, err := h.store.UpdateFlow(ctx, id, toPatch(req.Body), ifMatch)
+	f, err := storeOf(ctx).UpdateFlow(ctx, id, toPatch(req.Body), ifMatch)
 	if err != nil {
 		return nil, storeError(err, id, target)
 	}
@@ -214,10 +219,37 @@ func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context,
 // IndustryDataDeleteDataShareOutgoingFlows deletes a flow, under the precondition of If-Match.
 func (h *handlers) IndustryDataDeleteDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataDeleteDataShareOutgoingFlowsRequestObject) (gen.IndustryDataDeleteDataShareOutgoingFlowsResponseObject, error) {
 	id := req.DataShareOutgoingFlowId
-	if err := h.store.DeleteFlow(ctx, id, entityTags(req.Params.IfMatch)); err != nil {
+	if err := storeOf(ctx).DeleteFlow(ctx, id, entityTags(req.Params.IfMatch)); err != nil {
 		return nil, storeError(err, id, "If-Match")
 	}
 	return gen.IndustryDataDeleteDataShareOutgoingFlows204Response{}, nil
+}
+
+// checkInvitees refuses invitees that are not Global Administrators of the tenant's
+// directory, when the session has one (a fixture loaded it).
+func checkInvitees(ctx context.Context, invitees []string) error {
+	users, err := storeOf(ctx).Directory(ctx)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	admins := make(map[string]bool, len(users))
+	for _, u := range users {
+		if u.GlobalAdministrator {
+			admins[strings.ToLower(u.ID)] = true
+		}
+	}
+	ge := &Error{Status: http.StatusBadRequest}
+	for i, id := range invitees {
+		if !admins[strings.ToLower(id)] {
+			msg := fmt.Sprintf("The user '%s' is not a Global Administrator of the tenant: only they can be invited to accept a share.", id)
+			ge.Details = append(ge.Details, Detail{Code: "invalidValue", Message: msg, Target: fmt.Sprintf("inviteeUserIds/%d", i)})
+		}
+	}
+	if len(ge.Details) == 0 {
+		return nil
+	}
+	ge.Message, ge.Target = ge.Details[0].Message, ge.Details[0].Target
+	return ge
 }
 
 // storeError names the flow in the errors of the store that the client can act on; target is

@@ -32,8 +32,12 @@ type listing struct {
 	preferences []string
 }
 
-// parseListing parses the query options and preferences of a List request.
-func parseListing(p gen.IndustryDataListDataShareOutgoingFlowsParams, schema odata.Schema) (*listing, error) {
+// listParams are the query options and preferences of a listing: those of List, which the
+// listing of runs has too (its generated type converts to this one).
+type listParams = gen.IndustryDataListDataShareOutgoingFlowsParams
+
+// parseListing parses the query options and preferences of a listing of entities of schema.
+func parseListing(p listParams, schema odata.Schema) (*listing, error) {
 	if p.Search != nil {
 		return nil, unsupportedOption("$search")
 	}
@@ -68,13 +72,11 @@ func parseListing(p gen.IndustryDataListDataShareOutgoingFlowsParams, schema oda
 		}
 		l.query.OrderBy, l.orderText = order, formatOrderBy(order)
 	}
-	if p.Select != nil {
-		sel, err := odata.ParseSelect(strings.Join(*p.Select, ","), schema)
-		if err != nil {
-			return nil, queryOptionError(err)
-		}
-		l.selected = sel
+	sel, err := parseSelect(p.Select, schema)
+	if err != nil {
+		return nil, err
 	}
+	l.selected = sel
 	if p.Skiptoken != nil {
 		cursor, err := l.decodeSkipToken(*p.Skiptoken)
 		if err != nil {
@@ -125,9 +127,9 @@ func invalidSkipToken(why string, err error) *Error {
 		Message: "The $skiptoken is invalid: " + why + ". Follow @odata.nextLink as it is.", Err: err}
 }
 
-// nextLink returns the absolute URL of the page after the one that ends at c: the same query
-// options, in canonical form, with the cursor as $skiptoken and without $skip.
-func (l *listing) nextLink(serviceRoot string, c *store.Cursor) string {
+// nextLink returns the absolute URL of the page of the collection after the one that ends at c:
+// the same query options, in canonical form, with the cursor as $skiptoken and without $skip.
+func (l *listing) nextLink(collection string, c *store.Cursor) string {
 	var q []string
 	add := func(name, value string) { q = append(q, name+"="+url.QueryEscape(value)) }
 	if l.top != nil {
@@ -146,7 +148,7 @@ func (l *listing) nextLink(serviceRoot string, c *store.Cursor) string {
 		add("$count", strconv.FormatBool(l.query.Count))
 	}
 	add("$skiptoken", l.encodeSkipToken(c))
-	return serviceRoot + flowsPath + "?" + strings.Join(q, "&")
+	return collection + "?" + strings.Join(q, "&")
 }
 
 func formatOrderBy(order []odata.OrderItem) string {
@@ -236,3 +238,18 @@ func isSystemQueryOption(name string) bool {
 	}
 	return false
 }
+
+// parseSelect parses a $select: nil (every property) when absent.
+func parseSelect(sel *[]string, schema odata.Schema) ([]string, error) {
+	if sel == nil {
+		return nil, nil
+	}
+	selected, err := odata.ParseSelect(strings.Join(*sel, ","), schema)
+	if err != nil {
+		return nil, queryOptionError(err)
+	}
+	return selected, nil
+}
+
+// joinPreferences is the Preference-Applied header of preferences.
+func joinPreferences(prefs []string) string { return strings.Join(prefs, ", ") }

@@ -11,8 +11,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/datashare/datashare/gen"
+	"github.com/datashare/datashare/server/faults"
+	"github.com/datashare/datashare/server/fixture"
 	"github.com/datashare/datashare/server/store"
 	"github.com/datashare/datashare/validator"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,8 +27,22 @@ import (
 // Config configures a Server. The zero value is a server on an empty in-memory store that
 // enforces the contract on its responses and logs nothing.
 type Config struct {
-	// Store keeps the flows; nil means a new in-memory store.
+	// Sessions keeps the state of each session; nil means in memory.
+	Sessions store.Sessions
+	// Store, when set, is the one store of every session (for tests); Sessions is then unused.
 	Store store.Store
+	// Seed is loaded into every new session, and into a session that is reset; nil: empty.
+	Seed *store.Fixture
+	// SessionTTL drops sessions idle for longer (never the default session); 0: never.
+	SessionTTL time.Duration
+	// MaxSessions bounds the number of sessions; 0 means 1000.
+	MaxSessions int
+	// ControlToken, when set, is the token the control API asks of every client; when empty,
+	// the control API answers only on the loopback interface.
+	ControlToken string
+	// Faults are the faults injected into the operations (latency, throttling, random errors),
+	// besides those a request asks for with Prefer: code= or example=.
+	Faults faults.Config
 	// ResponseValidation says what happens to a response that breaks the contract.
 	ResponseValidation validator.Mode
 	// Logger receives one line per request and every contract violation; nil discards them.
@@ -44,10 +61,16 @@ const maxBodyBytes = 1 << 20
 
 // Server is the contract server, an http.Handler. Build it with New.
 type Server struct {
-	echo       *echo.Echo
-	log        *slog.Logger
-	store      store.Store
-	basePath   string
+	echo         *echo.Echo
+	api          *validator.Validator
+	log          *slog.Logger
+	sessions     *sessionManager
+	fixtures     *fixture.Checker
+	controlToken string
+	journal      *ring[journalEntry]
+	violations   *ring[violationEntry]
+	mode         validator.Mode
+	basePath     string
 	publicRoot string // the service root of PublicURL, or ""
 	segments   segments
 	specYAML   []byte
@@ -68,25 +91,47 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	control, err := ControlSpec()
+	if err != nil {
+		return nil, fmt.Errorf("loading the control API's document: %w", err)
+	}
+	checker, err := fixture.NewChecker(doc, control)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		log:        cfg.Logger,
-		store:      cfg.Store,
-		basePath:   basePath,
-		publicRoot: publicRoot,
-		segments:   newSegments(basePath, doc.Paths.InMatchingOrder()),
-		specYAML:   gen.SpecYAML(),
+		log:          cfg.Logger,
+		fixtures:     checker,
+		controlToken: cfg.ControlToken,
+		journal:      newRing[journalEntry](journalSize),
+		violations:   newRing[violationEntry](journalSize),
+		mode:         cfg.ResponseValidation,
+		basePath:     basePath,
+		publicRoot:   publicRoot,
+		segments:     newSegments(basePath, doc.Paths.InMatchingOrder()),
+		specYAML:     gen.SpecYAML(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.store == nil {
-		s.store = store.NewMemory()
+	backend := cfg.Sessions
+	switch {
+	case cfg.Store != nil:
+		backend = fixedSessions{cfg.Store}
+	case backend == nil:
+		backend = store.NewMemorySessions()
 	}
+	maxSessions := cfg.MaxSessions
+	if maxSessions <= 0 {
+		maxSessions = 1000
+	}
+	s.sessions = newSessionManager(backend, cfg.Seed, cfg.SessionTTL, maxSessions)
 	opts := []validator.Option{
 		validator.WithMode(cfg.ResponseValidation),
 		validator.WithLogger(s.log),
 		validator.WithBasePath(basePath),
 		validator.RejectUnknownQueryParameters(),
+		validator.WithResponseErrorHook(s.recordViolations),
 	}
 	if cfg.Authenticator != nil {
 		opts = append(opts, validator.WithAuthenticator(cfg.Authenticator))
@@ -95,16 +140,25 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.api = v
 
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(middleware.RemoveTrailingSlash(), s.normalizeRequests)
-	e.Use(s.correlate, s.logRequests, s.recoverPanics(), s.limitBodies(), v.Middleware(), s.recoverPanics())
+	injected, err := faults.New(cfg.Faults, v, s.renderFault)
+	if err != nil {
+		return nil, err
+	}
+	e.Use(s.correlate, s.logRequests, s.recoverPanics(), s.limitBodies(), v.Middleware(), s.recoverPanics(),
+		s.useSession, injected.Middleware())
 	e.GET("/healthz", s.healthz)
 	e.GET("/openapi.yaml", s.openapi)
-	h := &handlers{store: s.store, schema: store.FlowSchema()}
+	if err := s.registerControl(e, control, cfg.ResponseValidation); err != nil {
+		return nil, err
+	}
+	h := &handlers{schema: store.FlowSchema(), runSchema: store.RunSchema()}
 	gen.RegisterHandlersWithBaseURL(e, gen.NewStrictHandler(h, nil), basePath)
 	s.echo = e
 	return s, nil
@@ -134,6 +188,11 @@ func servicePath(doc *openapi3.T) (string, error) {
 		return "", errors.New("the contract names no service root path in its servers")
 	}
 	return path, nil
+}
+
+// renderFault answers an injected fault in Graph's error envelope.
+func (s *Server) renderFault(c echo.Context, status int, message string, retryAfter time.Duration) error {
+	return &Error{Status: status, Message: message, RetryAfter: retryAfter}
 }
 
 // publicServiceRoot returns the service root under publicURL: publicURL with the base path,

@@ -51,6 +51,15 @@ func (v *Validator) Middleware() echo.MiddlewareFunc {
 	}
 }
 
+// RouteOf returns the route of the document that Echo matched for c, or nil: for middleware
+// that runs after Middleware and acts on the operation of a request.
+func (v *Validator) RouteOf(c echo.Context) *Route {
+	if spansSegments(c) {
+		return nil
+	}
+	return v.routes[routeKey{c.Request().Method, c.Path()}]
+}
+
 // serveValidated runs the request through validation and next into a buffer, validates what
 // was written there, and sends it, or its replacement, to the client.
 func (v *Validator) serveValidated(c echo.Context, route *Route, next echo.HandlerFunc) {
@@ -94,6 +103,9 @@ func (v *Validator) renderError(c echo.Context, err error) {
 }
 
 func (v *Validator) logResponseError(ctx context.Context, req *http.Request, err *ResponseError) {
+	if v.onResponseError != nil {
+		v.onResponseError(ctx, req, err)
+	}
 	action := "sent anyway"
 	if v.mode == Enforce {
 		action = "replaced"

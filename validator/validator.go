@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -33,6 +34,7 @@ type Validator struct {
 	router       *echo.Echo      // knows the routes, for FindRoute
 
 	rejectUnknownQuery bool
+	onResponseError    func(context.Context, *http.Request, *ResponseError)
 }
 
 // A Route is one operation of the document, at one base path.
@@ -76,6 +78,7 @@ type config struct {
 	formats       map[string]openapi3.StringFormatValidator
 	skipDocCheck  bool
 	rejectUnknown bool
+	onResponse    func(context.Context, *http.Request, *ResponseError)
 }
 
 // WithMode sets what happens to responses that break the contract. The default is Enforce.
@@ -108,6 +111,12 @@ func WithBasePath(p string) Option { return func(c *config) { c.basePath = &p } 
 // byte).
 func WithStringFormat(name string, f openapi3.StringFormatValidator) Option {
 	return func(c *config) { c.formats[name] = f }
+}
+
+// WithResponseErrorHook sets a function the middleware calls with each response that breaks
+// the contract, in every mode but Off, besides logging it: to keep the violations for a report.
+func WithResponseErrorHook(f func(context.Context, *http.Request, *ResponseError)) Option {
+	return func(c *config) { c.onResponse = f }
 }
 
 // RejectUnknownQueryParameters makes a query parameter that the operation does not declare a
@@ -152,6 +161,7 @@ func New(doc *openapi3.T, opts ...Option) (*Validator, error) {
 		paths:        make(map[string]bool),
 
 		rejectUnknownQuery: cfg.rejectUnknown,
+		onResponseError:    cfg.onResponse,
 	}
 	v.respOpts = append([]openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi3.MultiErrors()}, v.schemaOpts...)
 	v.reqOpts = openapi3filter.Options{

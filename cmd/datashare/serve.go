@@ -15,8 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/datashare/datashare/gen"
 	"github.com/datashare/datashare/server"
 	"github.com/datashare/datashare/server/auth"
+	"github.com/datashare/datashare/server/faults"
+	"github.com/datashare/datashare/server/fixture"
+	"github.com/datashare/datashare/server/store"
 	"github.com/datashare/datashare/validator"
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -39,10 +43,19 @@ type serveConfig struct {
 	logFormat          string
 	logLevel           slog.Level
 	shutdownTimeout    time.Duration
+	seed               string
+	sessionTTL         time.Duration
+	maxSessions        int
+	controlToken       string
+	faultRate          float64
+	faultCodes         string
+	latency            string
+	rateLimit          string
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := serveConfig{addr: "127.0.0.1:8080", responseValidation: validator.Enforce, authMode: auth.Bearer, logFormat: "text"}
+	cfg := serveConfig{addr: "127.0.0.1:8080", responseValidation: validator.Enforce, authMode: auth.Bearer, logFormat: "text",
+		sessionTTL: 30 * time.Minute, maxSessions: 1000, faultCodes: "429,503"}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "the `host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.publicURL, "public-url", "",
@@ -65,6 +78,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.TextVar(&cfg.logLevel, "log-level", cfg.logLevel, "the lowest `level` logged: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long a graceful shutdown waits for requests in flight")
+	fs.StringVar(&cfg.seed, "seed", "",
+		"a fixture `file` (JSON or YAML: flows, their runs, the tenant's directory) that every\n"+
+			"session starts with and returns to on reset; checked at start-up")
+	fs.DurationVar(&cfg.sessionTTL, "session-ttl", cfg.sessionTTL,
+		"how long a session (X-Datashare-Session) lives unused before it is dropped; 0: forever")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", cfg.maxSessions, "the most sessions the server holds at once")
+	fs.StringVar(&cfg.controlToken, "control-token", "",
+		"the `token` the control API (/_datashare) asks of every client; without it, the control\n"+
+			"API answers only on the loopback interface")
+	fs.Float64Var(&cfg.faultRate, "fault-rate", 0,
+		"the `probability`, 0 to 1, of answering a request with one of --fault-codes that its\n"+
+			"operation documents")
+	fs.StringVar(&cfg.faultCodes, "fault-codes", cfg.faultCodes, "the `statuses` --fault-rate injects, comma separated")
+	fs.StringVar(&cfg.latency, "latency", "",
+		"a `delay` added to every request, fixed (50ms) or a uniform random range (20ms..200ms)")
+	fs.StringVar(&cfg.rateLimit, "rate-limit", "",
+		"the `rate` of requests each client may send (10/s, 600/m), by bearer token, else by\n"+
+			"address; beyond it, 429 with Retry-After")
 	if err := parseFlags(fs, args, getenv, stdout, stderr, "datashare serve [flags]", serveDescription); err != nil {
 		return err
 	}
@@ -80,11 +111,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := checkPublicURL(cfg.publicURL); err != nil {
 		return usageError{err}
 	}
+	seed, err := loadSeed(cfg.seed)
+	if err != nil {
+		return usageError{err}
+	}
+	injected, err := faultConfig(cfg)
+	if err != nil {
+		return usageError{err}
+	}
 	srv, err := server.New(server.Config{
 		ResponseValidation: cfg.responseValidation,
 		Logger:             logger,
 		Authenticator:      authenticator,
 		PublicURL:          cfg.publicURL,
+		Seed:               seed,
+		SessionTTL:         cfg.sessionTTL,
+		MaxSessions:        cfg.maxSessions,
+		ControlToken:       cfg.controlToken,
+		Faults:             injected,
 	})
 	if err != nil {
 		return err
@@ -151,6 +195,57 @@ func newAuthenticator(cfg serveConfig, logger *slog.Logger) (openapi3filter.Auth
 		logger.Warn("access tokens are decoded WITHOUT verifying their signature: pass --jwt-secret or --jwt-public-key to verify them")
 	}
 	return fn, nil
+}
+
+// loadSeed reads and checks the fixture of --seed; nil when there is none.
+func loadSeed(path string) (*store.Fixture, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--seed: %w", err)
+	}
+	contract, err := gen.Spec()
+	if err != nil {
+		return nil, err
+	}
+	control, err := server.ControlSpec()
+	if err != nil {
+		return nil, err
+	}
+	checker, err := fixture.NewChecker(contract, control)
+	if err != nil {
+		return nil, err
+	}
+	f, err := checker.Parse(path, data)
+	if err != nil {
+		return nil, fmt.Errorf("--seed: %w", err)
+	}
+	return &f, nil
+}
+
+// faultConfig turns the fault flags into the server's configuration.
+func faultConfig(cfg serveConfig) (faults.Config, error) {
+	fc := faults.Config{Rate: cfg.faultRate}
+	if cfg.faultRate < 0 || cfg.faultRate > 1 {
+		return fc, fmt.Errorf("--fault-rate %v: want a probability from 0 to 1", cfg.faultRate)
+	}
+	var err error
+	if fc.Codes, err = faults.ParseCodes(cfg.faultCodes); err != nil {
+		return fc, fmt.Errorf("--fault-codes: %w", err)
+	}
+	if cfg.latency != "" {
+		if fc.LatencyMin, fc.LatencyMax, err = faults.ParseLatency(cfg.latency); err != nil {
+			return fc, fmt.Errorf("--latency: %w", err)
+		}
+	}
+	if cfg.rateLimit != "" {
+		if fc.RateLimit, err = faults.ParseRateLimit(cfg.rateLimit); err != nil {
+			return fc, fmt.Errorf("--rate-limit: %w", err)
+		}
+	}
+	return fc, nil
 }
 
 // checkPublicURL refuses a --public-url that is not an absolute http(s) URL.

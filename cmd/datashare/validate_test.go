@@ -678,9 +678,15 @@ func TestValidateJSONReport(t *testing.T) {
 		"industryData.ListDataShareOutgoingFlows GET " + flowsPath + " 2 seen 200,401 undocumented ",
 		"industryData.CreateDataShareOutgoingFlows POST " + flowsPath + " 3 seen 201,400 undocumented ",
 		"industryData.dataShareOutgoingFlows.GetCount GET " + flowsPath + "/$count 0 seen  undocumented ",
+		"industryData.dataShareOutgoingFlows.getPotentialDataShareInvitees GET " + flowsPath + "/getPotentialDataShareInvitees 0 seen  undocumented ",
+		"industryData.dataShareOutgoingFlows.microsoft.graph.industryData.getPotentialDataShareInvitees GET " + flowsPath +
+			"/microsoft.graph.industryData.getPotentialDataShareInvitees() 0 seen  undocumented ",
 		"industryData.DeleteDataShareOutgoingFlows DELETE " + flowsPath + "/{dataShareOutgoingFlowId} 2 seen 412 undocumented 200",
 		"industryData.GetDataShareOutgoingFlows GET " + flowsPath + "/{dataShareOutgoingFlowId} 2 seen 200,304 undocumented ",
 		"industryData.UpdateDataShareOutgoingFlows PATCH " + flowsPath + "/{dataShareOutgoingFlowId} 1 seen 204 undocumented ",
+		"industryData.dataShareOutgoingFlows.ListRuns GET " + flowsPath + "/{dataShareOutgoingFlowId}/runs 0 seen  undocumented ",
+		"industryData.dataShareOutgoingFlows.CreateRuns POST " + flowsPath + "/{dataShareOutgoingFlowId}/runs 0 seen  undocumented ",
+		"industryData.dataShareOutgoingFlows.GetRuns GET " + flowsPath + "/{dataShareOutgoingFlowId}/runs/{runId} 0 seen  undocumented ",
 	}
 	if diff := cmp.Diff(wantCoverage, coverage); diff != "" {
 		t.Errorf("coverage (-want +got):\n%s", diff)
