@@ -71,9 +71,9 @@ type Server struct {
 	violations   *ring[violationEntry]
 	mode         validator.Mode
 	basePath     string
-	publicRoot string // the service root of PublicURL, or ""
-	segments   segments
-	specYAML   []byte
+	publicRoot   string // the service root of PublicURL, or ""
+	segments     segments
+	specYAML     []byte
 }
 
 // New builds a Server: it loads the embedded contract, compiles its validator and registers

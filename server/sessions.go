@@ -173,6 +173,8 @@ func storeOf(ctx context.Context) store.Store { return correlationOf(ctx).store 
 // fixedSessions gives every session one store: the Config.Store of tests.
 type fixedSessions struct{ s store.Store }
 
-func (f fixedSessions) Open(context.Context, string) (store.Store, bool, error) { return f.s, false, nil }
-func (f fixedSessions) Drop(context.Context, string) error                     { return nil }
-func (f fixedSessions) Names(context.Context) ([]string, error)                 { return []string{defaultSession}, nil }
+func (f fixedSessions) Open(context.Context, string) (store.Store, bool, error) {
+	return f.s, false, nil
+}
+func (f fixedSessions) Drop(context.Context, string) error      { return nil }
+func (f fixedSessions) Names(context.Context) ([]string, error) { return []string{defaultSession}, nil }

@@ -19,7 +19,7 @@ type Memory struct {
 	mu        sync.RWMutex
 	seq       uint64
 	flows     map[string]*record
-	order     []*record // by creation: seq ascending
+	order     []*record        // by creation: seq ascending
 	runs      map[string][]Run // by flow id
 	directory []User
 }
