@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -83,7 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"session starts with and returns to on reset; checked at start-up")
 	fs.DurationVar(&cfg.sessionTTL, "session-ttl", cfg.sessionTTL,
 		"how long a session (X-Datashare-Session) lives unused before it is dropped; 0: forever")
-	fs.IntVar(&cfg.maxSessions, "max-sessions", cfg.maxSessions, "the most sessions the server holds at once")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", cfg.maxSessions, "the most sessions the server holds at once, 1 or more")
 	fs.StringVar(&cfg.controlToken, "control-token", "",
 		"the `token` the control API (/_datashare) asks of every client; without it, the control\n"+
 			"API answers only on the loopback interface")
@@ -109,6 +110,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError{err}
 	}
 	if err := checkPublicURL(cfg.publicURL); err != nil {
+		return usageError{err}
+	}
+	if err := checkSessions(cfg); err != nil {
 		return usageError{err}
 	}
 	seed, err := loadSeed(cfg.seed)
@@ -228,12 +232,15 @@ func loadSeed(path string) (*store.Fixture, error) {
 // faultConfig turns the fault flags into the server's configuration.
 func faultConfig(cfg serveConfig) (faults.Config, error) {
 	fc := faults.Config{Rate: cfg.faultRate}
-	if cfg.faultRate < 0 || cfg.faultRate > 1 {
+	if math.IsNaN(cfg.faultRate) || cfg.faultRate < 0 || cfg.faultRate > 1 {
 		return fc, fmt.Errorf("--fault-rate %v: want a probability from 0 to 1", cfg.faultRate)
 	}
 	var err error
 	if fc.Codes, err = faults.ParseCodes(cfg.faultCodes); err != nil {
 		return fc, fmt.Errorf("--fault-codes: %w", err)
+	}
+	if fc.Rate > 0 && len(fc.Codes) == 0 {
+		return fc, fmt.Errorf("--fault-codes %q: --fault-rate %v needs at least one status to inject", cfg.faultCodes, cfg.faultRate)
 	}
 	if cfg.latency != "" {
 		if fc.LatencyMin, fc.LatencyMax, err = faults.ParseLatency(cfg.latency); err != nil {
@@ -246,6 +253,18 @@ func faultConfig(cfg serveConfig) (faults.Config, error) {
 		}
 	}
 	return fc, nil
+}
+
+// checkSessions refuses session limits the server cannot keep: no session at all, or a
+// negative TTL (0 is the one that means forever).
+func checkSessions(cfg serveConfig) error {
+	if cfg.maxSessions < 1 {
+		return fmt.Errorf("--max-sessions %d: want 1 or more", cfg.maxSessions)
+	}
+	if cfg.sessionTTL < 0 {
+		return fmt.Errorf("--session-ttl %v: want 0 (forever) or more", cfg.sessionTTL)
+	}
+	return nil
 }
 
 // checkPublicURL refuses a --public-url that is not an absolute http(s) URL.

@@ -246,8 +246,8 @@ func (m *Memory) ListRuns(_ context.Context, flowID string, q Query) (RunPage, e
 	if len(q.OrderBy) == 0 {
 		q.OrderBy = defaultRunOrder()
 	}
-	if q.After != nil && len(q.After.Keys) != keyCount(q.OrderBy) {
-		return RunPage{}, fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), keyCount(q.OrderBy), ErrInvalidCursor)
+	if err := checkRunCursor(q); err != nil {
+		return RunPage{}, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -273,6 +273,30 @@ func (m *Memory) ListRuns(_ context.Context, flowID string, q Query) (RunPage, e
 	}
 	page.Next = next
 	return page, nil
+}
+
+// checkRunCursor checks that q.After, if any, is a cursor of the order of q, which names at
+// least one property: one key for each property and one for the id, and the key of a DateTime
+// property the TimeKey of a time ("" for null, where the property may be null).
+func checkRunCursor(q Query) error {
+	if q.After == nil {
+		return nil
+	}
+	if len(q.After.Keys) != keyCount(q.OrderBy) {
+		return fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), keyCount(q.OrderBy), ErrInvalidCursor)
+	}
+	schema := RunSchema()
+	for i, o := range q.OrderBy {
+		key := q.After.Keys[i]
+		nullable := o.Prop == "endDateTime" // the one DateTime property a run may lack
+		if schema[o.Prop] != odata.DateTime || nullable && key == "" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339Nano, key); err != nil || odata.TimeKey(t) != key {
+			return fmt.Errorf("cursor key %q of %s: not a time: %w", key, o.Prop, ErrInvalidCursor)
+		}
+	}
+	return nil
 }
 
 // Directory implements Store.

@@ -8,5 +8,11 @@ import (
 )
 
 func TestMemory(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(*testing.T) store.Store { return store.NewMemory() })
+}
+
+func TestMemorySessions(t *testing.T) {
+	t.Parallel()
+	storetest.RunSessions(t, func(*testing.T) store.Sessions { return store.NewMemorySessions() })
 }

@@ -89,7 +89,7 @@ type Fixture struct {
 	Directory []User
 }
 
-// FixtureFlow is a flow of a fixture with its runs. An empty ID or ETag is assigned.
+// FixtureFlow is a flow of a fixture with its runs. An empty ID is assigned; the eTag always is.
 type FixtureFlow struct {
 	Flow
 	Runs []Run
