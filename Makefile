@@ -44,9 +44,11 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## run: start the server on its default address (ADDR=host:port to change it)
+## run: start the server on its default address (ADDR=host:port to change it), seeded with the
+## example fixture (SEED=file to use another, SEED= for none)
+SEED    ?= server/fixture/example.yaml
 run:
-	$(GO) run ./cmd/datashare serve --addr $(ADDR)
+	$(GO) run ./cmd/datashare serve --addr $(ADDR) $(if $(SEED),--seed $(SEED))
 
 ## build: build bin/datashare
 build:

@@ -172,7 +172,7 @@ func (s *Server) controlViolations(c echo.Context) error {
 }
 
 func (s *Server) controlSessions(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"value": s.sessions.list()})
+	return c.JSON(http.StatusOK, map[string]any{"value": s.sessions.list(c.Request().Context())})
 }
 
 func (s *Server) controlDropSession(c echo.Context) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -76,7 +75,10 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			corr := correlationOf(req.Context())
 			session := corr.session
 			if session == "" { // refused before its session was opened
-				session = cmp.Or(req.Header.Get(sessionHeader), defaultSession)
+				var err error
+				if session, err = s.sessions.sessionName(req); err != nil {
+					session = "(invalid)"
+				}
 			}
 			s.journal.add(journalEntry{
 				Time: start.UTC(), RequestID: corr.requestID, Session: session, Method: req.Method,

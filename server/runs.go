@@ -192,17 +192,19 @@ func rawOf[T any](v nullable.Nullable[T]) (json.RawMessage, error) {
 	return b, nil
 }
 
-// toAPIRun turns a stored run into its representation, as toAPI does for flows.
+// toAPIRun turns a stored run into its representation, as toAPI does for flows. Its times are
+// answered in UTC, as the contract says, whatever zone a fixture gave them in.
 func toAPIRun(r store.Run, entityContext string, selected []string) apiRun {
+	start := r.StartDateTime.UTC()
 	out := apiRun{
 		OdataType:     runODataType,
 		Id:            &r.ID,
 		DisplayName:   &r.DisplayName,
-		StartDateTime: &r.StartDateTime,
+		StartDateTime: &start,
 		Status:        (*runStatus)(&r.Status),
 	}
 	if r.EndDateTime != nil {
-		out.EndDateTime = nullable.NewNullableWithValue(*r.EndDateTime)
+		out.EndDateTime = nullable.NewNullableWithValue(r.EndDateTime.UTC())
 	} else {
 		out.EndDateTime = nullable.NewNullNullable[time.Time]()
 	}

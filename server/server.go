@@ -35,7 +35,8 @@ type Config struct {
 	Seed *store.Fixture
 	// SessionTTL drops sessions idle for longer (never the default session); 0: never.
 	SessionTTL time.Duration
-	// MaxSessions bounds the number of sessions; 0 means 1000.
+	// MaxSessions bounds the number of named sessions (those of X-Datashare-Session); a new
+	// one beyond it is refused 503. The default session is always served. 0 means 1000.
 	MaxSessions int
 	// ControlToken, when set, is the token the control API asks of every client; when empty,
 	// the control API answers only on the loopback interface.

@@ -27,20 +27,28 @@ type sessionManager struct {
 	backend store.Sessions
 	seed    *store.Fixture // nil: sessions start empty
 	ttl     time.Duration  // 0: sessions never expire
-	max     int
+	max     int            // of named sessions; the default one is always served
 	now     func() time.Time
 	names   *regexp.Regexp
 
 	mu       sync.Mutex
-	lastUsed map[string]time.Time
+	sessions map[string]*sessionState
 	swept    time.Time
+}
+
+// sessionState is what the manager knows of a session.
+type sessionState struct {
+	lastUsed time.Time // guarded by sessionManager.mu
+	// opening is held while the session's store is opened, and seeded when it is new, so that
+	// no request uses a new session before its seed is loaded.
+	opening sync.Mutex
 }
 
 func newSessionManager(backend store.Sessions, seed *store.Fixture, ttl time.Duration, max int) *sessionManager {
 	return &sessionManager{
 		backend: backend, seed: seed, ttl: ttl, max: max, now: time.Now,
 		names:    regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`),
-		lastUsed: make(map[string]time.Time),
+		sessions: make(map[string]*sessionState),
 	}
 }
 
@@ -49,35 +57,79 @@ var errTooManySessions = errors.New("too many sessions")
 
 // open returns the store of the named session, creating and seeding it if needed.
 func (m *sessionManager) open(ctx context.Context, name string) (store.Store, error) {
+	s, _, err := m.openStore(ctx, name)
+	return s, err
+}
+
+// openStore is open, and says whether the session was created (and seeded).
+func (m *sessionManager) openStore(ctx context.Context, name string) (store.Store, bool, error) {
 	now := m.now()
 	m.mu.Lock()
-	if m.ttl > 0 && now.Sub(m.swept) > m.ttl/10 {
-		m.sweepLocked(ctx, now)
-	}
-	_, known := m.lastUsed[name]
-	if !known && len(m.lastUsed) >= m.max {
-		m.mu.Unlock()
-		return nil, fmt.Errorf("session %q: %w", name, errTooManySessions)
-	}
-	m.lastUsed[name] = now
+	st, err := m.useLocked(ctx, name, now)
 	m.mu.Unlock()
+	if err != nil {
+		return nil, false, err
+	}
 
+	st.opening.Lock()
+	defer st.opening.Unlock()
 	s, created, err := m.backend.Open(ctx, name)
 	if err != nil {
-		return nil, fmt.Errorf("opening session %q: %w", name, err)
+		return nil, false, fmt.Errorf("opening session %q: %w", name, err)
 	}
 	if created {
 		if err := m.load(ctx, s); err != nil {
-			return nil, fmt.Errorf("seeding session %q: %w", name, err)
+			return nil, false, fmt.Errorf("seeding session %q: %w", name, err)
 		}
 	}
-	return s, nil
+	return s, created, nil
+}
+
+// useLocked marks the named session used at now and returns its state: a new one if the
+// session is new, or expired, and there is room for it. The caller holds m.mu.
+func (m *sessionManager) useLocked(ctx context.Context, name string, now time.Time) (*sessionState, error) {
+	if m.ttl > 0 && now.Sub(m.swept) > m.ttl/10 {
+		m.sweepLocked(ctx, now)
+	}
+	st := m.sessions[name]
+	if st != nil && m.expired(name, st, now) {
+		// Expired since the last sweep: it starts afresh, as if the sweep had dropped it.
+		delete(m.sessions, name)
+		_ = m.backend.Drop(ctx, name) // gone already is fine
+		st = nil
+	}
+	if st == nil {
+		if name != defaultSession && m.namedLocked() >= m.max && m.ttl > 0 {
+			m.sweepLocked(ctx, now) // sessions may have expired since the last sweep
+		}
+		if name != defaultSession && m.namedLocked() >= m.max {
+			return nil, fmt.Errorf("session %q: %w", name, errTooManySessions)
+		}
+		st = &sessionState{}
+		m.sessions[name] = st
+	}
+	st.lastUsed = now
+	return st, nil
+}
+
+// expired reports whether the named session has been idle for longer than the TTL at now. The
+// default session never expires. The caller holds m.mu.
+func (m *sessionManager) expired(name string, st *sessionState, now time.Time) bool {
+	return m.ttl > 0 && name != defaultSession && now.Sub(st.lastUsed) > m.ttl
+}
+
+// namedLocked returns the number of sessions but the default one. The caller holds m.mu.
+func (m *sessionManager) namedLocked() int {
+	if _, ok := m.sessions[defaultSession]; ok {
+		return len(m.sessions) - 1
+	}
+	return len(m.sessions)
 }
 
 // reset puts the seed back into the named session.
 func (m *sessionManager) reset(ctx context.Context, name string) error {
-	s, err := m.open(ctx, name)
-	if err != nil {
+	s, created, err := m.openStore(ctx, name)
+	if err != nil || created { // a new session holds the seed already
 		return err
 	}
 	return m.load(ctx, s)
@@ -96,7 +148,7 @@ func (m *sessionManager) drop(ctx context.Context, name string) error {
 		return m.reset(ctx, name)
 	}
 	m.mu.Lock()
-	delete(m.lastUsed, name)
+	delete(m.sessions, name)
 	m.mu.Unlock()
 	return m.backend.Drop(ctx, name)
 }
@@ -105,9 +157,9 @@ func (m *sessionManager) drop(ctx context.Context, name string) error {
 // caller holds m.mu.
 func (m *sessionManager) sweepLocked(ctx context.Context, now time.Time) {
 	m.swept = now
-	for name, used := range m.lastUsed {
-		if name != defaultSession && now.Sub(used) > m.ttl {
-			delete(m.lastUsed, name)
+	for name, st := range m.sessions {
+		if m.expired(name, st, now) {
+			delete(m.sessions, name)
 			_ = m.backend.Drop(ctx, name) // gone already is fine
 		}
 	}
@@ -119,12 +171,17 @@ type sessionInfo struct {
 	LastUsed time.Time `json:"lastUsed"`
 }
 
-func (m *sessionManager) list() []sessionInfo {
+// list returns the sessions, by name, once those that have expired are dropped.
+func (m *sessionManager) list(ctx context.Context) []sessionInfo {
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]sessionInfo, 0, len(m.lastUsed))
-	for name, used := range m.lastUsed {
-		out = append(out, sessionInfo{Name: name, LastUsed: used.UTC()})
+	if m.ttl > 0 {
+		m.sweepLocked(ctx, now)
+	}
+	out := make([]sessionInfo, 0, len(m.sessions))
+	for name, st := range m.sessions {
+		out = append(out, sessionInfo{Name: name, LastUsed: st.lastUsed.UTC()})
 	}
 	slices.SortFunc(out, func(a, b sessionInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out

@@ -84,7 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			"session starts with and returns to on reset; checked at start-up")
 	fs.DurationVar(&cfg.sessionTTL, "session-ttl", cfg.sessionTTL,
 		"how long a session (X-Datashare-Session) lives unused before it is dropped; 0: forever")
-	fs.IntVar(&cfg.maxSessions, "max-sessions", cfg.maxSessions, "the most sessions the server holds at once, 1 or more")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", cfg.maxSessions, "the most named sessions the server holds at once (the default session is not counted), 1 or more")
 	fs.StringVar(&cfg.controlToken, "control-token", "",
 		"the `token` the control API (/_datashare) asks of every client; without it, the control\n"+
 			"API answers only on the loopback interface")
