@@ -15,11 +15,12 @@ type Record interface {
 	Strings(prop string) []string
 }
 
-// Eval reports whether r satisfies e. Every string comparison ignores case: eq, ne and in
-// compare with Unicode simple case folding (strings.EqualFold); startswith, endswith and
-// contains, and gt, ge, lt and le, compare both sides lowered with strings.ToLower, the last
-// four by byte order. A String property is never null: p eq null is false and p ne null is
-// true; any other comparison with null is false.
+// Eval reports whether r satisfies e. Every string comparison ignores case: both sides are
+// compared in their Fold form — eq, ne and in as strings.EqualFold does, startswith, endswith
+// and contains on the folded strings, gt, ge, lt and le by the byte order of the folded
+// strings. A store that keeps the Fold of each value can evaluate the same comparisons in its
+// query language and get the same results. A String property is never null: p eq null is false
+// and p ne null is true; any other comparison with null is false.
 //
 // A literal marked DateTime, compared with a DateTime property, is compared with the
 // property's TimeKey byte by byte, and so chronologically. Such a property is null when its
@@ -47,30 +48,30 @@ func eval(e Expr, r Record, v, elem string) bool {
 		a, b := value(r, e.Prop, v, elem), e.Value.S
 		switch e.Op {
 		case Eq:
-			return strings.EqualFold(a, b)
+			return compareFold(a, b) == 0
 		case Ne:
-			return !strings.EqualFold(a, b)
+			return compareFold(a, b) != 0
 		case Gt:
-			return compareLower(a, b) > 0
+			return compareFold(a, b) > 0
 		case Ge:
-			return compareLower(a, b) >= 0
+			return compareFold(a, b) >= 0
 		case Lt:
-			return compareLower(a, b) < 0
+			return compareFold(a, b) < 0
 		case Le:
-			return compareLower(a, b) <= 0
+			return compareFold(a, b) <= 0
 		}
 		return false
 	case In:
 		a := value(r, e.Prop, v, elem)
 		for _, lit := range e.Values {
 			if lit.DateTime && compareTime(a, Eq, lit) ||
-				!lit.DateTime && !lit.Null && strings.EqualFold(a, lit.S) {
+				!lit.DateTime && !lit.Null && compareFold(a, lit.S) == 0 {
 				return true
 			}
 		}
 		return false
 	case Func:
-		a, b := strings.ToLower(value(r, e.Prop, v, elem)), strings.ToLower(e.Arg)
+		a, b := Fold(value(r, e.Prop, v, elem)), Fold(e.Arg)
 		switch e.Name {
 		case "startswith":
 			return strings.HasPrefix(a, b)
@@ -139,19 +140,43 @@ func value(r Record, prop, v, elem string) string {
 	return r.String(prop)
 }
 
-// compareLower returns strings.Compare(strings.ToLower(a), strings.ToLower(b)) without
-// building the lowered strings. UTF-8 orders as code points do, and strings.ToLower turns
-// each invalid byte into U+FFFD, which is what utf8.DecodeRuneInString returns for it.
-func compareLower(a, b string) int {
+// Fold returns s with each character replaced by the representative of its case: the
+// smallest character that Unicode simple case folding makes it equal to (so "Straße", "STRASSE"
+// keep their lengths, and "Kelvin" written with U+212A folds as with K). Two strings are equal
+// in this form exactly when strings.EqualFold says they are. Invalid UTF-8 becomes U+FFFD.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune returns the smallest rune of the case-folding orbit of r.
+func foldRune(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
+}
+
+// compareFold returns strings.Compare(Fold(a), Fold(b)) without building the folded strings.
+// UTF-8 orders as code points do, and Fold turns each invalid byte into U+FFFD, which is what
+// utf8.DecodeRuneInString returns for it.
+func compareFold(a, b string) int {
 	for a != "" && b != "" {
 		ra, wa := utf8.DecodeRuneInString(a)
 		rb, wb := utf8.DecodeRuneInString(b)
-		ra, rb = unicode.ToLower(ra), unicode.ToLower(rb)
 		if ra != rb {
-			if ra < rb {
-				return -1
+			ra, rb = foldRune(ra), foldRune(rb)
+			if ra != rb {
+				if ra < rb {
+					return -1
+				}
+				return 1
 			}
-			return 1
 		}
 		a, b = a[wa:], b[wb:]
 	}

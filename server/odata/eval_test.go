@@ -202,30 +202,57 @@ func TestEvalTrees(t *testing.T) {
 	}
 }
 
-func TestCompareLower(t *testing.T) {
+// TestCompareFold proves that compareFold orders as the folded strings do, and that equality
+// under Fold is strings.EqualFold's.
+func TestCompareFold(t *testing.T) {
 	t.Parallel()
 	words := []string{
 		"", "a", "A", "b", "B", "ab", "aB", "Ab", "abc", "é", "É", "e", "z", "ß", "SS", "ſ", "S", "K", "\u212a",
-		"İ", "i", "ı", "I", "Σ", "σ", "ς", "\xff", "\uFFFD", "\xffa", "a\xff", "日本", "日", "\U0001F4DA", "~",
+		"İ", "i", "ı", "I", "Σ", "σ", "ς", "\xff", "\uFFFD", "\xffa", "a\xff", "日本", "日", "\U0001F4DA", "~", "_",
 	}
 	for _, a := range words {
 		for _, b := range words {
-			want := strings.Compare(strings.ToLower(a), strings.ToLower(b))
-			if got := compareLower(a, b); got != want {
-				t.Errorf("compareLower(%q, %q) = %d; want %d", a, b, got, want)
+			want := strings.Compare(Fold(a), Fold(b))
+			if got := compareFold(a, b); got != want {
+				t.Errorf("compareFold(%q, %q) = %d; want %d", a, b, got, want)
+			}
+			if equal := compareFold(a, b) == 0; equal != strings.EqualFold(a, b) {
+				t.Errorf("compareFold(%q, %q) == 0 is %t; strings.EqualFold says %t", a, b, equal, strings.EqualFold(a, b))
 			}
 		}
 	}
 }
 
-func FuzzCompareLower(f *testing.F) {
+func TestFold(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"Contoso", "CONTOSO"},
+		{"straße", "STRAßE"},
+		{"\u212aelvin", "KELVIN"},
+		{"ſ", "S"},
+		{"σς", "ΣΣ"},
+		{"日本", "日本"},
+		{"a\xffb", "A\uFFFDB"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzCompareFold(f *testing.F) {
 	f.Add("a", "B")
 	f.Add("\xff", "\uFFFD")
 	f.Add("ß", "SS")
+	f.Add("\u212a", "k")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		want := strings.Compare(strings.ToLower(a), strings.ToLower(b))
-		if got := compareLower(a, b); got != want {
-			t.Errorf("compareLower(%q, %q) = %d; want %d", a, b, got, want)
+		if got, want := compareFold(a, b), strings.Compare(Fold(a), Fold(b)); got != want {
+			t.Errorf("compareFold(%q, %q) = %d; want %d", a, b, got, want)
+		}
+		if equal := compareFold(a, b) == 0; equal != strings.EqualFold(a, b) {
+			t.Errorf("compareFold(%q, %q) == 0 is %t; strings.EqualFold says %t", a, b, equal, strings.EqualFold(a, b))
 		}
 	})
 }
