@@ -20,13 +20,25 @@ type Sessions interface {
 	Names(ctx context.Context) ([]string, error)
 }
 
+// Backend is where the server keeps its sessions: in memory, in a bbolt file or in PostgreSQL.
+// Every backend behaves the same: storetest proves it.
+type Backend interface {
+	Sessions
+	// Name says which backend it is, for /healthz and the log: "memory", "bolt", "postgres".
+	Name() string
+	// Ping reports whether the backend can serve requests: nil, or why not.
+	Ping(ctx context.Context) error
+	// Close releases what the backend holds: files, connections.
+	Close() error
+}
+
 // MemorySessions keeps the stores of sessions in memory.
 type MemorySessions struct {
 	mu     sync.Mutex
 	stores map[string]*Memory
 }
 
-var _ Sessions = (*MemorySessions)(nil)
+var _ Backend = (*MemorySessions)(nil)
 
 // NewMemorySessions returns an empty set of in-memory sessions.
 func NewMemorySessions() *MemorySessions {
@@ -67,3 +79,12 @@ func (m *MemorySessions) Names(context.Context) ([]string, error) {
 	sort.Strings(names)
 	return slices.Clip(names), nil
 }
+
+// Name implements Backend.
+func (m *MemorySessions) Name() string { return "memory" }
+
+// Ping implements Backend: memory is always there.
+func (m *MemorySessions) Ping(context.Context) error { return nil }
+
+// Close implements Backend: there is nothing to release.
+func (m *MemorySessions) Close() error { return nil }
