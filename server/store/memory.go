@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/datashare/datashare/server/odata"
 	"github.com/google/uuid"
 )
 
@@ -77,7 +76,7 @@ func (m *Memory) UpdateFlow(_ context.Context, id string, p Patch, ifMatch []str
 	if !ok {
 		return Flow{}, fmt.Errorf("flow %q: %w", id, ErrNotFound)
 	}
-	if !matches(r.flow.ETag, ifMatch) {
+	if !ETagMatches(r.flow.ETag, ifMatch) {
 		return Flow{}, fmt.Errorf("flow %q: %w", id, ErrPreconditionFailed)
 	}
 	updated, changed := p.Apply(r.flow)
@@ -96,7 +95,7 @@ func (m *Memory) DeleteFlow(_ context.Context, id string, ifMatch []string) erro
 	if !ok {
 		return fmt.Errorf("flow %q: %w", id, ErrNotFound)
 	}
-	if !matches(r.flow.ETag, ifMatch) {
+	if !ETagMatches(r.flow.ETag, ifMatch) {
 		return fmt.Errorf("flow %q: %w", id, ErrPreconditionFailed)
 	}
 	delete(m.flows, id)
@@ -110,8 +109,8 @@ func (m *Memory) DeleteFlow(_ context.Context, id string, ifMatch []string) erro
 // ListFlows implements Store. In creation order it starts at the cursor by binary search and
 // stops once the page is full; any other order sorts the matching flows. Counting scans them all.
 func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
-	if q.After != nil && len(q.After.Keys) != keyCount(q.OrderBy) {
-		return Page{}, fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), keyCount(q.OrderBy), ErrInvalidCursor)
+	if q.After != nil && len(q.After.Keys) != KeyCount(q.OrderBy) {
+		return Page{}, fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), KeyCount(q.OrderBy), ErrInvalidCursor)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -129,7 +128,7 @@ func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
 		for _, r := range m.order {
 			flows = append(flows, &r.flow)
 		}
-		items, next := sortedPage(flows, q, func(f *Flow) bool { return Matches(q.Filter, f) },
+		items, next := SortedPage(flows, q, func(f *Flow) bool { return Matches(q.Filter, f) },
 			func(f *Flow) []string { return SortKeys(q.OrderBy, f, "") })
 		for _, f := range items {
 			page.Flows = append(page.Flows, f.Clone())
@@ -144,8 +143,13 @@ func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
 		if err != nil {
 			return Page{}, fmt.Errorf("cursor %q: %w", q.After.Keys[0], ErrInvalidCursor)
 		}
-		// The first record created after the cursor's, whether or not that one still exists.
-		start, _ = slices.BinarySearchFunc(m.order, after+1, func(r *record, seq uint64) int { return cmp.Compare(r.seq, seq) })
+		// The first record created after the cursor's, whether or not that one still exists
+		// (after+1 would wrap around at the largest sequence).
+		var found bool
+		start, found = slices.BinarySearchFunc(m.order, after, func(r *record, seq uint64) int { return cmp.Compare(r.seq, seq) })
+		if found {
+			start++
+		}
 	}
 	skipped, more := 0, false
 	var last *record
@@ -168,49 +172,6 @@ func (m *Memory) ListFlows(_ context.Context, q Query) (Page, error) {
 		page.Next = &Cursor{Keys: []string{seqKey(last.seq)}}
 	}
 	return page, nil
-}
-
-// sortedPage returns the page of the items that match, sorted by their keys, after q.After,
-// skipping q.Skip and at most q.Limit long, with the cursor of its last item when more follow.
-func sortedPage[T any](all []*T, q Query, match func(*T) bool, keys func(*T) []string) ([]*T, *Cursor) {
-	type item struct {
-		v    *T
-		keys []string
-	}
-	var items []item
-	for _, v := range all {
-		if match(v) {
-			items = append(items, item{v, keys(v)})
-		}
-	}
-	slices.SortFunc(items, func(a, b item) int { return CompareKeys(q.OrderBy, a.keys, b.keys) })
-	if q.After != nil {
-		start, found := slices.BinarySearchFunc(items, q.After.Keys, func(it item, keys []string) int {
-			return CompareKeys(q.OrderBy, it.keys, keys)
-		})
-		if found {
-			start++
-		}
-		items = items[start:]
-	}
-	items = items[min(q.Skip, len(items)):]
-	n := min(q.Limit, len(items))
-	out := make([]*T, n)
-	for i, it := range items[:n] {
-		out[i] = it.v
-	}
-	var next *Cursor
-	if n < len(items) && n > 0 {
-		next = &Cursor{Keys: slices.Clone(items[n-1].keys)}
-	}
-	return out, next
-}
-
-func keyCount(order []odata.OrderItem) int {
-	if len(order) == 0 {
-		return 1
-	}
-	return len(order) + 1
 }
 
 // CreateRun implements Store.
@@ -246,7 +207,7 @@ func (m *Memory) ListRuns(_ context.Context, flowID string, q Query) (RunPage, e
 	if len(q.OrderBy) == 0 {
 		q.OrderBy = defaultRunOrder()
 	}
-	if err := checkRunCursor(q); err != nil {
+	if err := CheckRunCursor(q); err != nil {
 		return RunPage{}, err
 	}
 	m.mu.RLock()
@@ -267,36 +228,12 @@ func (m *Memory) ListRuns(_ context.Context, flowID string, q Query) (RunPage, e
 			}
 		}
 	}
-	items, next := sortedPage(runs, q, match, func(r *Run) []string { return RunSortKeys(q.OrderBy, r) })
+	items, next := SortedPage(runs, q, match, func(r *Run) []string { return RunSortKeys(q.OrderBy, r) })
 	for _, r := range items {
 		page.Runs = append(page.Runs, r.Clone())
 	}
 	page.Next = next
 	return page, nil
-}
-
-// checkRunCursor checks that q.After, if any, is a cursor of the order of q, which names at
-// least one property: one key for each property and one for the id, and the key of a DateTime
-// property the TimeKey of a time ("" for null, where the property may be null).
-func checkRunCursor(q Query) error {
-	if q.After == nil {
-		return nil
-	}
-	if len(q.After.Keys) != keyCount(q.OrderBy) {
-		return fmt.Errorf("cursor of %d keys for an order of %d: %w", len(q.After.Keys), keyCount(q.OrderBy), ErrInvalidCursor)
-	}
-	schema := RunSchema()
-	for i, o := range q.OrderBy {
-		key := q.After.Keys[i]
-		nullable := o.Prop == "endDateTime" // the one DateTime property a run may lack
-		if schema[o.Prop] != odata.DateTime || nullable && key == "" {
-			continue
-		}
-		if t, err := time.Parse(time.RFC3339Nano, key); err != nil || odata.TimeKey(t) != key {
-			return fmt.Errorf("cursor key %q of %s: not a time: %w", key, o.Prop, ErrInvalidCursor)
-		}
-	}
-	return nil
 }
 
 // Directory implements Store.
@@ -308,7 +245,7 @@ func (m *Memory) Directory(context.Context) ([]User, error) {
 
 // Load implements Store.
 func (m *Memory) Load(_ context.Context, f Fixture) error {
-	flows, runs, err := prepareFixture(f, time.Now())
+	flows, runs, err := PrepareFixture(f, time.Now())
 	if err != nil {
 		return err
 	}
@@ -320,40 +257,4 @@ func (m *Memory) Load(_ context.Context, f Fixture) error {
 	}
 	m.directory = slices.Clone(f.Directory)
 	return nil
-}
-
-// prepareFixture gives the flows and runs of f the ids and eTags they lack, and checks that no
-// id is given twice. It returns the flows in order and the runs by flow id.
-func prepareFixture(f Fixture, now time.Time) ([]Flow, map[string][]Run, error) {
-	flows := make([]Flow, 0, len(f.Flows))
-	runs := make(map[string][]Run, len(f.Flows))
-	seenFlows, seenRuns := map[string]bool{}, map[string]bool{}
-	for _, ff := range f.Flows {
-		fl := ff.Flow.Clone()
-		if fl.ID == "" {
-			fl.ID = uuid.NewString()
-		}
-		if seenFlows[fl.ID] {
-			return nil, nil, fmt.Errorf("flow %q: %w", fl.ID, ErrDuplicateID)
-		}
-		seenFlows[fl.ID] = true
-		fl.ETag = NewETag()
-		flows = append(flows, fl)
-		for _, r := range ff.Runs {
-			r = r.Clone()
-			if r.ID == "" {
-				r.ID = uuid.NewString()
-			}
-			if seenRuns[r.ID] {
-				return nil, nil, fmt.Errorf("run %q: %w", r.ID, ErrDuplicateID)
-			}
-			seenRuns[r.ID] = true
-			r.FlowID = fl.ID
-			if r.StartDateTime.IsZero() {
-				r.StartDateTime = now
-			}
-			runs[fl.ID] = append(runs[fl.ID], r)
-		}
-	}
-	return flows, runs, nil
 }

@@ -149,8 +149,3 @@ func NewETag() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
-
-// matches reports whether the eTag of a stored flow satisfies the expected ones.
-func matches(etag string, ifMatch []string) bool {
-	return ifMatch == nil || slices.Contains(ifMatch, AnyETag) || slices.Contains(ifMatch, etag)
-}
