@@ -36,7 +36,9 @@ lint: vet
 vet:
 	$(GO) vet ./...
 
-## test: every test, with the race detector
+## test: every test, with the race detector; the PostgreSQL tests run when a server answers at
+## DATASHARE_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test) and are skipped,
+## saying so, when none does (DATASHARE_REQUIRE_POSTGRES=1 makes them fail instead)
 test:
 	$(GO) test -race ./...
 

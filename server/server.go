@@ -27,8 +27,9 @@ import (
 // Config configures a Server. The zero value is a server on an empty in-memory store that
 // enforces the contract on its responses and logs nothing.
 type Config struct {
-	// Sessions keeps the state of each session; nil means in memory.
-	Sessions store.Sessions
+	// Backend keeps the state of each session; nil means in memory. The server does not close
+	// it: its owner does, after the server has shut down.
+	Backend store.Backend
 	// Store, when set, is the one store of every session (for tests); Sessions is then unused.
 	Store store.Store
 	// Seed is loaded into every new session, and into a session that is reset; nil: empty.
@@ -66,6 +67,7 @@ type Server struct {
 	api          *validator.Validator
 	log          *slog.Logger
 	sessions     *sessionManager
+	backend      store.Backend
 	fixtures     *fixture.Checker
 	controlToken string
 	journal      *ring[journalEntry]
@@ -115,13 +117,14 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	backend := cfg.Sessions
+	backend := cfg.Backend
 	switch {
 	case cfg.Store != nil:
 		backend = fixedSessions{cfg.Store}
 	case backend == nil:
 		backend = store.NewMemorySessions()
 	}
+	s.backend = backend
 	maxSessions := cfg.MaxSessions
 	if maxSessions <= 0 {
 		maxSessions = 1000
@@ -247,8 +250,15 @@ func (s *Server) limitBodies() echo.MiddlewareFunc {
 	})
 }
 
+// healthz answers 200 while the server and its store can serve, 503 otherwise, saying which
+// store it is and, when it fails, why.
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	body := map[string]string{"status": "ok", "store": s.backend.Name()}
+	if err := s.backend.Ping(c.Request().Context()); err != nil {
+		body["status"], body["error"] = "unavailable", err.Error()
+		return c.JSON(http.StatusServiceUnavailable, body)
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 func (s *Server) openapi(c echo.Context) error {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -548,5 +549,26 @@ func TestLargeBodyIsNotReadWhole(t *testing.T) {
 	checkEnvelope(t, rec, http.StatusRequestEntityTooLarge, CodeTooLarge)
 	if body.read > 2*maxBodyBytes {
 		t.Errorf("the server read %d bytes of the body; want at most about the limit, %d", body.read, maxBodyBytes)
+	}
+}
+
+// failingBackend is a backend whose store cannot be reached.
+type failingBackend struct{ *store.MemorySessions }
+
+func (failingBackend) Name() string { return "postgres" }
+func (failingBackend) Ping(context.Context) error {
+	return errors.New("dial tcp 127.0.0.1:5432: connection refused")
+}
+
+func TestHealthzReportsTheStore(t *testing.T) {
+	t.Parallel()
+	rec := do(t, mustNew(t, Config{}), http.MethodGet, "/healthz", "", "Authorization", "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"store":"memory"`) {
+		t.Errorf("GET /healthz = %d %s; want 200 naming the memory store", rec.Code, rec.Body)
+	}
+	rec = do(t, mustNew(t, Config{Backend: failingBackend{store.NewMemorySessions()}}), http.MethodGet, "/healthz", "", "Authorization", "")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "connection refused") ||
+		!strings.Contains(rec.Body.String(), `"store":"postgres"`) {
+		t.Errorf("GET /healthz with an unreachable store = %d %s; want 503 naming the store and why", rec.Code, rec.Body)
 	}
 }

@@ -230,6 +230,10 @@ func storeOf(ctx context.Context) store.Store { return correlationOf(ctx).store 
 // fixedSessions gives every session one store: the Config.Store of tests.
 type fixedSessions struct{ s store.Store }
 
+func (f fixedSessions) Name() string               { return "fixed" }
+func (f fixedSessions) Ping(context.Context) error { return nil }
+func (f fixedSessions) Close() error               { return nil }
+
 func (f fixedSessions) Open(context.Context, string) (store.Store, bool, error) {
 	return f.s, false, nil
 }

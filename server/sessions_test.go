@@ -161,7 +161,7 @@ func (s slowStore) Load(ctx context.Context, f store.Fixture) error {
 func TestSessionIsSeededBeforeUse(t *testing.T) {
 	t.Parallel()
 	backend := &slowSeeding{MemorySessions: store.NewMemorySessions(), started: make(chan struct{}, 1), release: make(chan struct{})}
-	srv := mustNew(t, Config{Sessions: backend, Seed: handSeed()})
+	srv := mustNew(t, Config{Backend: backend, Seed: handSeed()})
 
 	first := make(chan []string)
 	go func() {

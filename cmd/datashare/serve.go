@@ -52,11 +52,12 @@ type serveConfig struct {
 	faultCodes         string
 	latency            string
 	rateLimit          string
+	store              string
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg := serveConfig{addr: "127.0.0.1:8080", responseValidation: validator.Enforce, authMode: auth.Bearer, logFormat: "text",
-		sessionTTL: 30 * time.Minute, maxSessions: 1000, faultCodes: "429,503"}
+		sessionTTL: 30 * time.Minute, maxSessions: 1000, faultCodes: "429,503", store: "memory"}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "the `host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.publicURL, "public-url", "",
@@ -79,6 +80,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.TextVar(&cfg.logLevel, "log-level", cfg.logLevel, "the lowest `level` logged: debug, info, warn or error")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long a graceful shutdown waits for requests in flight")
+	fs.StringVar(&cfg.store, "store", cfg.store,
+		"where the state is kept (`store`): memory; bolt:PATH, a bbolt file created if missing,\n"+
+			"which survives restarts; or a PostgreSQL URL (postgres://user@host:5432/db), whose schema\n"+
+			"is created or migrated at start-up, shared by several replicas")
 	fs.StringVar(&cfg.seed, "seed", "",
 		"a fixture `file` (JSON or YAML: flows, their runs, the tenant's directory) that every\n"+
 			"session starts with and returns to on reset; checked at start-up")
@@ -123,7 +128,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return usageError{err}
 	}
+	backend, err := openBackend(ctx, cfg.store)
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
 	srv, err := server.New(server.Config{
+		Backend:            backend,
 		ResponseValidation: cfg.responseValidation,
 		Logger:             logger,
 		Authenticator:      authenticator,
@@ -156,7 +167,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { served <- httpServer.Serve(ln) }()
 
 	baseURL := "http://" + ln.Addr().String() + srv.BasePath()
-	logger.Info("listening", slog.String("base_url", baseURL),
+	logger.Info("listening", slog.String("base_url", baseURL), slog.String("store", backend.Name()),
 		slog.String("response_validation", cfg.responseValidation.String()),
 		slog.String("auth", cfg.authMode.String()))
 	fmt.Fprintf(stdout, "datashare serving %s\n", baseURL)
