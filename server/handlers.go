@@ -117,6 +117,9 @@ func (h *handlers) IndustryDataDataShareOutgoingFlowsGetCount(ctx context.Contex
 // IndustryDataCreateDataShareOutgoingFlows creates a flow.
 func (h *handlers) IndustryDataCreateDataShareOutgoingFlows(ctx context.Context, req gen.IndustryDataCreateDataShareOutgoingFlowsRequestObject) (gen.IndustryDataCreateDataShareOutgoingFlowsResponseObject, error) {
 	b := req.Body
+	if err := checkText(textField{"displayName", &b.DisplayName}, textField{"shareName", &b.ShareName}); err != nil {
+		return nil, err
+	}
 	if err := checkInvitees(ctx, b.InviteeUserIds); err != nil {
 		return nil, err
 	}
@@ -173,6 +176,9 @@ func (h *handlers) IndustryDataUpdateDataShareOutgoingFlows(ctx context.Context,
 	var bodyETag *string
 	if req.Body != nil {
 		bodyETag = req.Body.ETag
+		if err := checkText(textField{"displayName", req.Body.DisplayName}, textField{"shareName", req.Body.ShareName}); err != nil {
+			return nil, err
+		}
 		if req.Body.InviteeUserIds != nil {
 			if err := checkInvitees(ctx, *req.Body.InviteeUserIds); err != nil {
 				return nil, err
@@ -223,6 +229,29 @@ func (h *handlers) IndustryDataDeleteDataShareOutgoingFlows(ctx context.Context,
 		return nil, storeError(err, id, "If-Match")
 	}
 	return gen.IndustryDataDeleteDataShareOutgoingFlows204Response{}, nil
+}
+
+// textField is a text property of a request body: its name, and its value (nil when absent).
+type textField struct {
+	name  string
+	value *string
+}
+
+// checkText refuses text properties that hold the NUL character: no store can keep it
+// (PostgreSQL text cannot), and no client means it.
+func checkText(fields ...textField) error {
+	ge := &Error{Status: http.StatusBadRequest}
+	for _, f := range fields {
+		if f.value != nil && strings.ContainsRune(*f.value, 0) {
+			msg := fmt.Sprintf("The property '%s' must not contain the NUL character.", f.name)
+			ge.Details = append(ge.Details, Detail{Code: "invalidValue", Message: msg, Target: f.name})
+		}
+	}
+	if len(ge.Details) == 0 {
+		return nil
+	}
+	ge.Message, ge.Target = ge.Details[0].Message, ge.Details[0].Target
+	return ge
 }
 
 // checkInvitees refuses invitees that are not Global Administrators of the tenant's

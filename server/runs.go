@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,6 +75,9 @@ func (h *handlers) IndustryDataDataShareOutgoingFlowsListRuns(ctx context.Contex
 // IndustryDataDataShareOutgoingFlowsCreateRuns adds a run to a flow.
 func (h *handlers) IndustryDataDataShareOutgoingFlowsCreateRuns(ctx context.Context, req gen.IndustryDataDataShareOutgoingFlowsCreateRunsRequestObject) (gen.IndustryDataDataShareOutgoingFlowsCreateRunsResponseObject, error) {
 	id := req.DataShareOutgoingFlowId
+	if err := checkText(textField{"displayName", &req.Body.DisplayName}); err != nil {
+		return nil, err
+	}
 	r, err := fromAPIRun(req.Body, time.Now())
 	if err != nil {
 		return nil, err
@@ -175,6 +179,16 @@ func fromAPIRun(b *gen.MicrosoftGraphIndustryDataRunCreate, now time.Time) (stor
 	}
 	if r.Statistics, err = rawOf(b.Statistics); err != nil {
 		return store.Run{}, err
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"blockingError", r.BlockingError}, {"statistics", r.Statistics}} {
+		if bytes.Contains(f.raw, []byte(`\u0000`)) {
+			msg := fmt.Sprintf("The property '%s' must not contain the NUL character.", f.name)
+			return store.Run{}, &Error{Status: http.StatusBadRequest, Target: f.name, Message: msg,
+				Details: []Detail{{Code: "invalidValue", Message: msg, Target: f.name}}}
+		}
 	}
 	return r, nil
 }

@@ -171,6 +171,8 @@ func TestBadInput(t *testing.T) {
 			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{"displayName"}, wantMessage: "must be a string"},
 		{name: "null where a string belongs", method: http.MethodPatch, path: item, body: `{"shareName":null}`,
 			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{"shareName"}},
+		{name: "displayName with a NUL character", method: http.MethodPatch, path: item, body: `{"displayName":"a\u0000b"}`,
+			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{"displayName"}, wantMessage: "NUL"},
 		{name: "empty displayName", method: http.MethodPatch, path: item, body: `{"displayName":""}`,
 			wantStatus: 400, wantCode: CodeBadRequest, wantTargets: []string{"displayName"}},
 		{name: "unknownFutureValue on create", method: http.MethodPost, path: flowsURL,

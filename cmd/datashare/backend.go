@@ -19,11 +19,19 @@ func openBackend(ctx context.Context, spec string) (store.Backend, error) {
 	case strings.HasPrefix(spec, "bolt:"):
 		path := strings.TrimPrefix(spec, "bolt:")
 		if path == "" {
-			return nil, fmt.Errorf("--store %q: want bolt:PATH", spec)
+			return nil, usageError{fmt.Errorf("--store %q: want bolt:PATH", spec)}
 		}
-		return boltstore.Open(path)
+		b, err := boltstore.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		return b, nil
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		return pgstore.Open(ctx, spec)
+		b, err := pgstore.Open(ctx, spec)
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		return b, nil
 	}
-	return nil, fmt.Errorf("--store %q: want memory, bolt:PATH or a postgres:// URL", spec)
+	return nil, usageError{fmt.Errorf("--store %q: want memory, bolt:PATH or a postgres:// URL", spec)}
 }
