@@ -16,3 +16,7 @@ func TestMemorySessions(t *testing.T) {
 	t.Parallel()
 	storetest.RunSessions(t, func(*testing.T) store.Sessions { return store.NewMemorySessions() })
 }
+
+func BenchmarkMemory(b *testing.B) {
+	storetest.Bench(b, func(*testing.B) store.Store { return store.NewMemory() })
+}
