@@ -172,7 +172,11 @@ func (s *Server) controlViolations(c echo.Context) error {
 }
 
 func (s *Server) controlSessions(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"value": s.sessions.list(c.Request().Context())})
+	sessions, err := s.sessions.list(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"value": sessions})
 }
 
 func (s *Server) controlDropSession(c echo.Context) error {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,30 +21,41 @@ const defaultSession = "default"
 
 // sessionManager hands each request the store of its session: it creates a session, seeded,
 // on first use, drops the sessions idle for longer than the TTL, and bounds their number.
+//
+// The backend records when each session was last used, so that the processes that share it
+// (replicas on one database, or the same process after a restart) agree on which sessions are
+// idle. To spare the backend a write per request, a process records a use only when its
+// previous record of that session is touchEvery old; before it drops idle sessions, it records
+// the uses that would otherwise make it drop a session it used. The record of another process
+// may thus lag its uses by touchEvery: a session used only there may be dropped after an idle
+// time of TTL less touchEvery (a tenth of the TTL, a minute at most).
 type sessionManager struct {
-	backend store.Sessions
-	seed    *store.Fixture // nil: sessions start empty
-	ttl     time.Duration  // 0: sessions never expire
-	max     int            // of named sessions; the default one is always served
-	now     func() time.Time
-	names   *regexp.Regexp
+	backend    store.Sessions
+	seed       *store.Fixture // nil: sessions start empty
+	ttl        time.Duration  // 0: sessions never expire
+	max        int            // of named sessions; the default one is always served
+	touchEvery time.Duration
+	now        func() time.Time
+	names      *regexp.Regexp
 
 	mu       sync.Mutex
-	sessions map[string]*sessionState
+	sessions map[string]*sessionState // the sessions this process has used, by name
 	swept    time.Time
 }
 
-// sessionState is what the manager knows of a session.
+// sessionState is what a process knows of a session it has used.
 type sessionState struct {
-	lastUsed time.Time // guarded by sessionManager.mu
-	// opening is held while the session's store is opened, and seeded when it is new, so that
-	// no request uses a new session before its seed is loaded.
-	opening sync.Mutex
+	lastUsed time.Time // its last use by this process
+	recorded time.Time // the last use this process recorded in the backend
 }
 
 func newSessionManager(backend store.Sessions, seed *store.Fixture, ttl time.Duration, max int) *sessionManager {
+	touchEvery := time.Minute
+	if ttl > 0 {
+		touchEvery = min(ttl/10, time.Minute)
+	}
 	return &sessionManager{
-		backend: backend, seed: seed, ttl: ttl, max: max, now: time.Now,
+		backend: backend, seed: seed, ttl: ttl, max: max, touchEvery: touchEvery, now: time.Now,
 		names:    regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`),
 		sessions: make(map[string]*sessionState),
 	}
@@ -65,65 +74,88 @@ func (m *sessionManager) open(ctx context.Context, name string) (store.Store, er
 func (m *sessionManager) openStore(ctx context.Context, name string) (store.Store, bool, error) {
 	now := m.now()
 	m.mu.Lock()
-	st, err := m.useLocked(ctx, name, now)
+	record, err := m.useLocked(ctx, name, now)
 	m.mu.Unlock()
 	if err != nil {
 		return nil, false, err
 	}
-
-	st.opening.Lock()
-	defer st.opening.Unlock()
-	s, created, err := m.backend.Open(ctx, name)
+	s, created, err := m.backend.Open(ctx, name, m.seed, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("opening session %q: %w", name, err)
 	}
-	if created {
-		if err := m.load(ctx, s); err != nil {
-			return nil, false, fmt.Errorf("seeding session %q: %w", name, err)
+	if record && !created {
+		// Gone since Open (dropped by another process) is fine: the use is over.
+		if err := m.backend.Touch(ctx, name, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, false, fmt.Errorf("recording a use of session %q: %w", name, err)
 		}
 	}
 	return s, created, nil
 }
 
-// useLocked marks the named session used at now and returns its state: a new one if the
-// session is new, or expired, and there is room for it. The caller holds m.mu.
-func (m *sessionManager) useLocked(ctx context.Context, name string, now time.Time) (*sessionState, error) {
+// useLocked marks the named session used at now, and says whether to record the use in the
+// backend. A session this process does not know yet is refused when the backend holds as many
+// named sessions as it may, and the name is not one of them. The caller holds m.mu.
+func (m *sessionManager) useLocked(ctx context.Context, name string, now time.Time) (record bool, err error) {
 	if m.ttl > 0 && now.Sub(m.swept) > m.ttl/10 {
 		m.sweepLocked(ctx, now)
 	}
 	st := m.sessions[name]
 	if st != nil && m.expired(name, st, now) {
-		// Expired since the last sweep: it starts afresh, as if the sweep had dropped it.
-		delete(m.sessions, name)
-		_ = m.backend.Drop(ctx, name) // gone already is fine
-		st = nil
+		// Idle here since before the TTL: the sweep drops it, unless another process used it.
+		m.sweepLocked(ctx, now)
+		st = m.sessions[name]
 	}
 	if st == nil {
-		if name != defaultSession && m.namedLocked() >= m.max && m.ttl > 0 {
-			m.sweepLocked(ctx, now) // sessions may have expired since the last sweep
-		}
-		if name != defaultSession && m.namedLocked() >= m.max {
-			return nil, fmt.Errorf("session %q: %w", name, errTooManySessions)
+		if name != defaultSession {
+			if err := m.roomLocked(ctx, name, now); err != nil {
+				return false, err
+			}
 		}
 		st = &sessionState{}
 		m.sessions[name] = st
 	}
 	st.lastUsed = now
-	return st, nil
+	if now.Sub(st.recorded) < m.touchEvery {
+		return false, nil
+	}
+	st.recorded = now // by this request, which others need not repeat
+	return true, nil
 }
 
-// expired reports whether the named session has been idle for longer than the TTL at now. The
-// default session never expires. The caller holds m.mu.
+// roomLocked returns nil if the named session exists in the backend or there is room for one
+// more, sweeping the idle sessions to make room if need be; errTooManySessions otherwise.
+// Processes that create sessions at the same moment may together exceed the bound by a few.
+// The caller holds m.mu.
+func (m *sessionManager) roomLocked(ctx context.Context, name string, now time.Time) error {
+	for try := 0; ; try++ {
+		infos, err := m.backend.List(ctx)
+		if err != nil {
+			return fmt.Errorf("counting sessions: %w", err)
+		}
+		named := 0
+		for _, info := range infos {
+			switch info.Name {
+			case name:
+				return nil
+			case defaultSession:
+			default:
+				named++
+			}
+		}
+		if named < m.max {
+			return nil
+		}
+		if try > 0 || m.ttl == 0 {
+			return fmt.Errorf("session %q: %w", name, errTooManySessions)
+		}
+		m.sweepLocked(ctx, now) // sessions may have expired since the last sweep
+	}
+}
+
+// expired reports whether the named session has been idle here for longer than the TTL at
+// now. The default session never expires. The caller holds m.mu.
 func (m *sessionManager) expired(name string, st *sessionState, now time.Time) bool {
 	return m.ttl > 0 && name != defaultSession && now.Sub(st.lastUsed) > m.ttl
-}
-
-// namedLocked returns the number of sessions but the default one. The caller holds m.mu.
-func (m *sessionManager) namedLocked() int {
-	if _, ok := m.sessions[defaultSession]; ok {
-		return len(m.sessions) - 1
-	}
-	return len(m.sessions)
 }
 
 // reset puts the seed back into the named session.
@@ -153,14 +185,26 @@ func (m *sessionManager) drop(ctx context.Context, name string) error {
 	return m.backend.Drop(ctx, name)
 }
 
-// sweepLocked drops the sessions idle for longer than the TTL, but the default one. The
-// caller holds m.mu.
+// sweepLocked drops the sessions idle for longer than the TTL, but the default one. It first
+// records the uses of this process that the backend lacks and that would keep a session. A
+// failure of the backend leaves the sessions as they are, for the next sweep. The caller holds
+// m.mu.
 func (m *sessionManager) sweepLocked(ctx context.Context, now time.Time) {
 	m.swept = now
+	before := now.Add(-m.ttl)
+	for name, st := range m.sessions {
+		if st.recorded.Before(before) && !st.lastUsed.Before(before) {
+			if err := m.backend.Touch(ctx, name, st.lastUsed); err == nil {
+				st.recorded = st.lastUsed
+			}
+		}
+	}
+	if _, err := m.backend.DropIdle(ctx, before, defaultSession); err != nil {
+		return
+	}
 	for name, st := range m.sessions {
 		if m.expired(name, st, now) {
-			delete(m.sessions, name)
-			_ = m.backend.Drop(ctx, name) // gone already is fine
+			delete(m.sessions, name) // dropped, or kept by another process: asked again at its next use
 		}
 	}
 }
@@ -171,20 +215,28 @@ type sessionInfo struct {
 	LastUsed time.Time `json:"lastUsed"`
 }
 
-// list returns the sessions, by name, once those that have expired are dropped.
-func (m *sessionManager) list(ctx context.Context) []sessionInfo {
+// list returns the sessions, by name, once those that have expired are dropped, with their last
+// uses: by this process, or as the backend records them, whichever is later.
+func (m *sessionManager) list(ctx context.Context) ([]sessionInfo, error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.ttl > 0 {
 		m.sweepLocked(ctx, now)
 	}
-	out := make([]sessionInfo, 0, len(m.sessions))
-	for name, st := range m.sessions {
-		out = append(out, sessionInfo{Name: name, LastUsed: st.lastUsed.UTC()})
+	infos, err := m.backend.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing sessions: %w", err)
 	}
-	slices.SortFunc(out, func(a, b sessionInfo) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	out := make([]sessionInfo, len(infos))
+	for i, info := range infos {
+		last := info.LastUsed
+		if st := m.sessions[info.Name]; st != nil && st.lastUsed.After(last) {
+			last = st.lastUsed
+		}
+		out[i] = sessionInfo{Name: info.Name, LastUsed: last.UTC()}
+	}
+	return out, nil
 }
 
 // sessionName returns the session a request names, or an error for a malformed name.
@@ -234,8 +286,14 @@ func (f fixedSessions) Name() string               { return "fixed" }
 func (f fixedSessions) Ping(context.Context) error { return nil }
 func (f fixedSessions) Close() error               { return nil }
 
-func (f fixedSessions) Open(context.Context, string) (store.Store, bool, error) {
+func (f fixedSessions) Open(context.Context, string, *store.Fixture, time.Time) (store.Store, bool, error) {
 	return f.s, false, nil
 }
-func (f fixedSessions) Drop(context.Context, string) error      { return nil }
-func (f fixedSessions) Names(context.Context) ([]string, error) { return []string{defaultSession}, nil }
+func (f fixedSessions) Touch(context.Context, string, time.Time) error { return nil }
+func (f fixedSessions) Drop(context.Context, string) error             { return nil }
+func (f fixedSessions) DropIdle(context.Context, time.Time, string) ([]string, error) {
+	return []string{}, nil
+}
+func (f fixedSessions) List(context.Context) ([]store.SessionInfo, error) {
+	return []store.SessionInfo{{Name: defaultSession}}, nil
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -131,63 +130,62 @@ func TestSessionsUnderParallelClients(t *testing.T) {
 	}
 }
 
-// slowSeeding is a backend of sessions whose stores take their time to load a fixture, as a
-// store on a database would: Load waits until release is closed, once started is signalled.
-type slowSeeding struct {
-	*store.MemorySessions
-	started chan struct{} // receives when a Load starts
-	release chan struct{} // closed to let loads finish
-}
-
-type slowStore struct {
-	store.Store
-	s *slowSeeding
-}
-
-func (s *slowSeeding) Open(ctx context.Context, name string) (store.Store, bool, error) {
-	st, created, err := s.MemorySessions.Open(ctx, name)
-	return slowStore{st, s}, created, err
-}
-
-func (s slowStore) Load(ctx context.Context, f store.Fixture) error {
-	s.s.started <- struct{}{}
-	<-s.s.release
-	return s.Store.Load(ctx, f)
-}
-
-// TestSessionIsSeededBeforeUse proves that a request to a session that another request is
-// creating waits until the seed is loaded: it never sees the session empty, and what it
-// writes is not lost to the seed.
-func TestSessionIsSeededBeforeUse(t *testing.T) {
+// TestSessionsSharedByServers proves what servers that share one backend agree on, as
+// replicas on one database do, or a server restarted on its file: a session created on one is
+// whole on the other, a session in use on one is not dropped as idle by the other while one
+// idle everywhere is, the bound counts the sessions of both, and a new server finds them all.
+func TestSessionsSharedByServers(t *testing.T) {
 	t.Parallel()
-	backend := &slowSeeding{MemorySessions: store.NewMemorySessions(), started: make(chan struct{}, 1), release: make(chan struct{})}
-	srv := mustNew(t, Config{Backend: backend, Seed: handSeed()})
+	backend := store.NewMemorySessions()
+	clock := newFakeClock()
+	newServer := func() *Server {
+		srv := mustNew(t, Config{Backend: backend, Seed: handSeed(), SessionTTL: time.Hour, MaxSessions: 3, Logger: controlLogger(t)})
+		srv.sessions.now = clock.Now
+		return srv
+	}
+	listed := func(srv *Server) []string {
+		var out []string
+		for _, s := range sessionsOf(t, srv) {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	a, b := newServer(), newServer()
+	createIn(t, a, "shared", "made on a")
+	createIn(t, a, "idle", "left on a")
 
-	first := make(chan []string)
-	go func() {
-		rec := do(t, srv, http.MethodGet, flowsURL, "", sessionHeader, "racing")
-		first <- names(decodeOrNil[page](rec).Value)
-	}()
-	<-backend.started // the first request is seeding the new session
-	second := make(chan *httptest.ResponseRecorder)
-	go func() { second <- do(t, srv, http.MethodPost, flowsURL, createBody, sessionHeader, "racing") }()
-	select {
-	case rec := <-second:
-		t.Errorf("a request to a session being seeded was answered before the seed was loaded: status %d, body %s", rec.Code, rec.Body)
-		close(backend.release)
-		<-first
-		return
-	case <-time.After(100 * time.Millisecond):
+	if got, want := names(flowsOf(t, b, "shared")), []string{"Seeded flow", "made on a"}; !cmp.Equal(got, want) {
+		t.Errorf("b sees shared holding %q; want what a made, %q", got, want)
 	}
-	close(backend.release)
-	if got, want := <-first, []string{"Seeded flow"}; !cmp.Equal(got, want) {
-		t.Errorf("the first request saw %q; want %q", got, want)
+	// Two hours in which shared is used on b alone, while a serves (and sweeps) the default
+	// session.
+	for range 6 {
+		clock.Advance(20 * time.Minute)
+		flowsOf(t, b, "shared")
+		flowsOf(t, a, "")
 	}
-	if rec := <-second; rec.Code != http.StatusCreated {
-		t.Errorf("the second request: status %d, body %s; want 201", rec.Code, rec.Body)
+	if diff := cmp.Diff([]string{"default", "shared"}, listed(a)); diff != "" {
+		t.Errorf("sessions on a after two hours mismatch: shared is in use on b, idle is not (-want +got):\n%s", diff)
 	}
-	if got, want := names(flowsOf(t, srv, "racing")), []string{"Seeded flow", "Contoso student records"}; !cmp.Equal(got, want) {
-		t.Errorf("the session holds %q; want the seed and the flow the second request created, %q", got, want)
+	if got, want := names(flowsOf(t, a, "shared")), []string{"Seeded flow", "made on a"}; !cmp.Equal(got, want) {
+		t.Errorf("a sees shared holding %q after it was used on b; want %q", got, want)
+	}
+
+	createIn(t, b, "made-on-b-1", "b's first")
+	createIn(t, b, "made-on-b-2", "b's second")
+	checkEnvelope(t, do(t, a, http.MethodGet, flowsURL, "", sessionHeader, "one-too-many"), http.StatusServiceUnavailable, CodeUnavailable)
+
+	restarted := newServer()
+	if diff := cmp.Diff([]string{"default", "made-on-b-1", "made-on-b-2", "shared"}, listed(restarted)); diff != "" {
+		t.Errorf("sessions on a new server mismatch (-want +got):\n%s", diff)
+	}
+	if got, want := names(flowsOf(t, restarted, "made-on-b-1")), []string{"Seeded flow", "b's first"}; !cmp.Equal(got, want) {
+		t.Errorf("a new server sees made-on-b-1 holding %q; want %q", got, want)
+	}
+	clock.Advance(61 * time.Minute)
+	flowsOf(t, restarted, "shared")
+	if diff := cmp.Diff([]string{"default", "shared"}, listed(restarted)); diff != "" {
+		t.Errorf("sessions on a new server an hour later mismatch: those it did not use expire too (-want +got):\n%s", diff)
 	}
 }
 

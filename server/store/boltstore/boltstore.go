@@ -5,8 +5,9 @@
 //
 // The file holds two top-level buckets:
 //
-//   - "meta": "format" is "datashare-boltstore" and "version" the layout version, "1". Open
-//     refuses a file of another format or version, and creates them in a file with no bucket.
+//   - "meta": "format" is "datashare-boltstore" and "version" the layout version, "2". Open
+//     refuses a file of another format or of a later version, upgrades one of version 1 (whose
+//     sessions did not record their last use), and creates them in a file with no bucket.
 //   - "sessions": one bucket per session, by name. Sessions live under a bucket of their own,
 //     rather than at the top level, so that a session may be named "meta". A name may not be
 //     empty: bbolt has no empty key.
@@ -22,6 +23,7 @@
 //     with, whatever bytes the ids hold (a NUL separator would let a flow "a" and a run
 //     "b\x00c" collide with a flow "a\x00b" and a run "c").
 //   - "directory": the JSON of the directory's users, as one value.
+//   - "lastUsed": when the session was last used, RFC 3339 (store.Sessions.Touch).
 //
 // Records are JSON with field names of their own, independent of the Go types of package
 // store. Times are RFC 3339 in UTC to the nanosecond, so they come back as the instants they
@@ -76,7 +78,7 @@ const defaultLockTimeout = time.Second
 // The layout of the file.
 const (
 	formatName    = "datashare-boltstore"
-	layoutVersion = "1"
+	layoutVersion = "2"
 )
 
 // Names of buckets and keys.
@@ -89,6 +91,7 @@ const (
 	bucketOrder    = "order"
 	bucketRuns     = "runs"
 	keyDirectory   = "directory"
+	keyLastUsed    = "lastUsed"
 )
 
 // Backend keeps sessions in a bbolt file. It is safe for concurrent use.
@@ -120,15 +123,16 @@ func open(path string, lockTimeout time.Duration) (*Backend, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
-	if err := db.Update(initLayout); err != nil {
+	if err := db.Update(func(tx *bbolt.Tx) error { return initLayout(tx, time.Now()) }); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
 	return &Backend{db: db}, nil
 }
 
-// initLayout checks the layout of the file, or writes it into a file with no bucket.
-func initLayout(tx *bbolt.Tx) error {
+// initLayout checks the layout of the file, upgrading an older one, or writes it into a file
+// with no bucket. now is the time of the upgrade.
+func initLayout(tx *bbolt.Tx, now time.Time) error {
 	meta := tx.Bucket([]byte(bucketMeta))
 	if meta == nil {
 		empty := true
@@ -152,13 +156,30 @@ func initLayout(tx *bbolt.Tx) error {
 	if got := meta.Get([]byte(keyFormat)); string(got) != formatName {
 		return fmt.Errorf("format %q, want %q: %w", got, formatName, ErrLayout)
 	}
-	if got := meta.Get([]byte(keyVersion)); string(got) != layoutVersion {
-		return fmt.Errorf("layout version %q, want %q: %w", got, layoutVersion, ErrLayout)
-	}
-	if tx.Bucket([]byte(bucketSessions)) == nil {
+	sessions := tx.Bucket([]byte(bucketSessions))
+	if sessions == nil {
 		return fmt.Errorf("no %q bucket: %w", bucketSessions, ErrLayout)
 	}
-	return nil
+	switch got := string(meta.Get([]byte(keyVersion))); got {
+	case layoutVersion:
+		return nil
+	case "1":
+		return upgradeFrom1(meta, sessions, now)
+	default:
+		return fmt.Errorf("layout version %q, want %q: %w", got, layoutVersion, ErrLayout)
+	}
+}
+
+// upgradeFrom1 moves a file of layout 1, whose sessions did not record their last use, to the
+// current layout: its sessions are taken to have been used at now, when the file is opened.
+func upgradeFrom1(meta, sessions *bbolt.Bucket, now time.Time) error {
+	err := sessions.ForEachBucket(func(k []byte) error {
+		return putLastUsed(sessions.Bucket(k), now)
+	})
+	if err != nil {
+		return fmt.Errorf("upgrading layout 1: %w", err)
+	}
+	return meta.Put([]byte(keyVersion), []byte(layoutVersion))
 }
 
 // Name implements store.Backend.
@@ -183,8 +204,9 @@ func (b *Backend) Close() error {
 	return nil
 }
 
-// Open implements store.Sessions. Opening a session that exists only reads the file.
-func (b *Backend) Open(ctx context.Context, name string) (store.Store, bool, error) {
+// Open implements store.Sessions. Opening a session that exists only reads the file; a new
+// one is created with its seed in one transaction.
+func (b *Backend) Open(ctx context.Context, name string, seed *store.Fixture, at time.Time) (store.Store, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
@@ -198,6 +220,14 @@ func (b *Backend) Open(ctx context.Context, name string) (store.Store, bool, err
 	if err != nil || exists {
 		return s, false, sessionErr(name, err)
 	}
+	var p *preparedFixture
+	if seed != nil {
+		prepared, err := prepareFixture(*seed)
+		if err != nil {
+			return nil, false, sessionErr(name, fmt.Errorf("seed: %w", err))
+		}
+		p = &prepared
+	}
 	created := false
 	err = b.db.Update(func(tx *bbolt.Tx) error {
 		sessions, err := sessionsBucket(tx)
@@ -208,7 +238,15 @@ func (b *Backend) Open(ctx context.Context, name string) (store.Store, bool, err
 		if err != nil {
 			return err
 		}
-		if err := createContent(sb); err != nil {
+		if err := putLastUsed(sb, at); err != nil {
+			return err
+		}
+		if p != nil {
+			err = p.write(sb)
+		} else {
+			err = createContent(sb)
+		}
+		if err != nil {
 			return err
 		}
 		created = true
@@ -218,6 +256,28 @@ func (b *Backend) Open(ctx context.Context, name string) (store.Store, bool, err
 		return nil, false, sessionErr(name, err)
 	}
 	return s, created, nil
+}
+
+// Touch implements store.Sessions.
+func (b *Backend) Touch(ctx context.Context, name string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return sessionErr(name, b.db.Update(func(tx *bbolt.Tx) error {
+		sessions, err := sessionsBucket(tx)
+		if err != nil {
+			return err
+		}
+		sb := sessions.Bucket([]byte(name))
+		if sb == nil {
+			return store.ErrNotFound
+		}
+		last, err := lastUsed(sb)
+		if err != nil || !at.After(last) {
+			return err
+		}
+		return putLastUsed(sb, at)
+	}))
 }
 
 // Drop implements store.Sessions.
@@ -237,27 +297,87 @@ func (b *Backend) Drop(ctx context.Context, name string) error {
 	}))
 }
 
-// Names implements store.Sessions. bbolt keeps keys in byte order, which is the code point
-// order of UTF-8 names.
-func (b *Backend) Names(ctx context.Context) ([]string, error) {
+// DropIdle implements store.Sessions, in one transaction.
+func (b *Backend) DropIdle(ctx context.Context, before time.Time, keep string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	names := []string{}
+	dropped := []string{}
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		dropped = dropped[:0]
+		sessions, err := sessionsBucket(tx)
+		if err != nil {
+			return err
+		}
+		err = sessions.ForEachBucket(func(k []byte) error {
+			if string(k) == keep {
+				return nil
+			}
+			last, err := lastUsed(sessions.Bucket(k))
+			if err != nil {
+				return sessionErr(string(k), err)
+			}
+			if last.Before(before) {
+				dropped = append(dropped, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range dropped {
+			if err := sessions.DeleteBucket([]byte(name)); err != nil {
+				return sessionErr(name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("drop idle sessions: %w", err)
+	}
+	return dropped, nil // in key order, which is the order of names
+}
+
+// List implements store.Sessions. bbolt keeps keys in byte order, which is the code point
+// order of UTF-8 names.
+func (b *Backend) List(ctx context.Context) ([]store.SessionInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []store.SessionInfo
 	err := b.db.View(func(tx *bbolt.Tx) error {
+		out = []store.SessionInfo{}
 		sessions, err := sessionsBucket(tx)
 		if err != nil {
 			return err
 		}
 		return sessions.ForEachBucket(func(k []byte) error {
-			names = append(names, string(k))
+			last, err := lastUsed(sessions.Bucket(k))
+			if err != nil {
+				return sessionErr(string(k), err)
+			}
+			out = append(out, store.SessionInfo{Name: string(k), LastUsed: last})
 			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("session names: %w", err)
+		return nil, fmt.Errorf("list sessions: %w", err)
 	}
-	return names, nil
+	return out, nil
+}
+
+// lastUsed reads when the session whose bucket is sb was last used.
+func lastUsed(sb *bbolt.Bucket) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, string(sb.Get([]byte(keyLastUsed))))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w (%w)", keyLastUsed, ErrLayout, err)
+	}
+	return t, nil
+}
+
+// putLastUsed records that the session whose bucket is sb was last used at t.
+func putLastUsed(sb *bbolt.Bucket, t time.Time) error {
+	return sb.Put([]byte(keyLastUsed), []byte(t.UTC().Format(time.RFC3339Nano)))
 }
 
 // sessionErr returns err, if any, with the name of the session.

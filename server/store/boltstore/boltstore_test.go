@@ -41,7 +41,7 @@ func mustOpen(t testing.TB, path string) *Backend {
 
 func mustSession(t testing.TB, b *Backend, name string) store.Store {
 	t.Helper()
-	s, _, err := b.Open(context.Background(), name)
+	s, _, err := b.Open(context.Background(), name, nil, time.Now())
 	if err != nil {
 		t.Fatalf("Open(%q) error = %v", name, err)
 	}
@@ -120,7 +120,7 @@ func TestReopen(t *testing.T) {
 	if diff := cmp.Diff(before, dump(t, b)); diff != "" {
 		t.Errorf("after reopening (-before +after):\n%s", diff)
 	}
-	s, created2, err := b.Open(ctx, "a")
+	s, created2, err := b.Open(ctx, "a", nil, time.Now())
 	if err != nil || created2 {
 		t.Fatalf("Open(a) after reopening = created %v, error %v; want the session kept", created2, err)
 	}
@@ -149,8 +149,8 @@ func TestReopen(t *testing.T) {
 
 // contents is everything a backend holds, by session.
 type contents struct {
-	Names    []string
-	Sessions map[string]sessionContents
+	Sessions []store.SessionInfo
+	Content  map[string]sessionContents
 }
 
 type sessionContents struct {
@@ -162,12 +162,13 @@ type sessionContents struct {
 func dump(t *testing.T, b *Backend) contents {
 	t.Helper()
 	ctx := context.Background()
-	names, err := b.Names(ctx)
+	sessions, err := b.List(ctx)
 	if err != nil {
-		t.Fatalf("Names() error = %v", err)
+		t.Fatalf("List() error = %v", err)
 	}
-	c := contents{Names: names, Sessions: map[string]sessionContents{}}
-	for _, name := range names {
+	c := contents{Sessions: sessions, Content: map[string]sessionContents{}}
+	for _, info := range sessions {
+		name := info.Name
 		s := mustSession(t, b, name)
 		p, err := s.ListFlows(ctx, store.Query{Limit: 100})
 		if err != nil {
@@ -184,7 +185,7 @@ func dump(t *testing.T, b *Backend) contents {
 		if sc.Directory, err = s.Directory(ctx); err != nil {
 			t.Fatalf("Directory() error = %v", err)
 		}
-		c.Sessions[name] = sc
+		c.Content[name] = sc
 	}
 	return c
 }
@@ -325,8 +326,8 @@ func TestDroppedSession(t *testing.T) {
 	if _, err := s.CreateFlow(ctx, store.Flow{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("CreateFlow() in a dropped session error = %v; want ErrNotFound", err)
 	}
-	if names, _ := b.Names(ctx); len(names) != 0 {
-		t.Errorf("Names() = %q after a write to a dropped session; want none", names)
+	if names, _ := b.List(ctx); len(names) != 0 {
+		t.Errorf("List() = %+v after a write to a dropped session; want none", names)
 	}
 }
 
@@ -395,7 +396,7 @@ func TestOpenRefuses(t *testing.T) {
 			return err
 		}), wantErr: ErrLayout},
 		{name: "another format", path: bolt(t, "format.db", meta("someone-else", layoutVersion)), wantErr: ErrLayout},
-		{name: "another layout version", path: bolt(t, "version.db", meta(formatName, "2")), wantErr: ErrLayout},
+		{name: "a later layout version", path: bolt(t, "version.db", meta(formatName, "3")), wantErr: ErrLayout},
 		{name: "a missing directory", path: filepath.Join(dir, "missing", "store.db"), wantErr: os.ErrNotExist},
 	}
 	for _, tt := range tests {
@@ -431,7 +432,58 @@ func TestOpenInitializesAnEmptyBoltFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := mustOpen(t, path)
-	if _, created, err := b.Open(context.Background(), "a"); err != nil || !created {
+	if _, created, err := b.Open(context.Background(), "a", nil, time.Now()); err != nil || !created {
 		t.Errorf("Open(a) = created %v, error %v; want a new session", created, err)
+	}
+}
+
+// TestOpenUpgradesLayout1 proves that a file of layout 1, whose sessions did not record their
+// last use, is upgraded keeping what they hold; they are taken to have been used at the
+// upgrade.
+func TestOpenUpgradesLayout1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, path := newBackend(t)
+	f, err := mustSession(t, b, "kept").CreateFlow(ctx, store.Flow{DisplayName: "kept flow"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket([]byte(bucketMeta)).Put([]byte(keyVersion), []byte("1")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte(bucketSessions)).Bucket([]byte("kept")).Delete([]byte(keyLastUsed))
+	})
+	if cerr := db.Close(); err != nil || cerr != nil {
+		t.Fatalf("writing a layout 1 file: %v, %v", err, cerr)
+	}
+
+	before := time.Now()
+	b = mustOpen(t, path)
+	after := time.Now()
+	sessions, err := b.List(ctx)
+	if err != nil {
+		t.Fatalf("List() error = %v", err)
+	}
+	if len(sessions) != 1 || sessions[0].Name != "kept" || sessions[0].LastUsed.Before(before) || sessions[0].LastUsed.After(after) {
+		t.Errorf("List() = %+v; want kept, last used between %v and %v", sessions, before, after)
+	}
+	if got, err := mustSession(t, b, "kept").GetFlow(ctx, f.ID); err != nil || got.DisplayName != "kept flow" {
+		t.Errorf("GetFlow() after the upgrade = %+v, %v; want the flow kept", got, err)
+	}
+	var version string
+	_ = b.db.View(func(tx *bbolt.Tx) error {
+		version = string(tx.Bucket([]byte(bucketMeta)).Get([]byte(keyVersion)))
+		return nil
+	})
+	if version != layoutVersion {
+		t.Errorf("layout version after the upgrade = %q; want %q", version, layoutVersion)
 	}
 }

@@ -339,63 +339,80 @@ func (s *sessionStore) Directory(ctx context.Context) ([]store.User, error) {
 // Load implements store.Store: it empties the session and stores f in one transaction. Creation
 // sequences go on from where they were.
 func (s *sessionStore) Load(ctx context.Context, f store.Fixture) error {
-	flows, runs, err := store.PrepareFixture(f, time.Now())
+	p, err := prepareFixture(f)
 	if err != nil {
 		return err
 	}
-	var runKVs []keyValue
+	return s.update(ctx, func(c content) error { return p.write(c.session) })
+}
+
+// preparedFixture is a fixture checked and encoded, ready to be written into a session.
+type preparedFixture struct {
+	flows     []store.Flow
+	runs      []keyValue // sorted
+	directory []byte
+}
+
+func prepareFixture(f store.Fixture) (preparedFixture, error) {
+	flows, runs, err := store.PrepareFixture(f, time.Now())
+	if err != nil {
+		return preparedFixture{}, err
+	}
+	p := preparedFixture{flows: flows}
 	for _, fl := range flows {
 		for _, r := range runs[fl.ID] {
 			data, err := encodeRun(r)
 			if err != nil {
-				return err
+				return preparedFixture{}, err
 			}
-			runKVs = append(runKVs, keyValue{runKey(fl.ID, r.ID), data})
+			p.runs = append(p.runs, keyValue{runKey(fl.ID, r.ID), data})
 		}
 	}
-	sortKeyValues(runKVs)
-	directory, err := encodeDirectory(f.Directory)
-	if err != nil {
+	sortKeyValues(p.runs)
+	if p.directory, err = encodeDirectory(f.Directory); err != nil {
+		return preparedFixture{}, err
+	}
+	return p, nil
+}
+
+// write replaces the content of the session whose bucket is sb with the fixture.
+func (p preparedFixture) write(sb *bbolt.Bucket) error {
+	for _, name := range []string{bucketFlows, bucketOrder, bucketRuns} {
+		if sb.Bucket([]byte(name)) == nil {
+			continue
+		}
+		if err := sb.DeleteBucket([]byte(name)); err != nil {
+			return fmt.Errorf("emptying bucket %q: %w", name, err)
+		}
+	}
+	if err := createContent(sb); err != nil {
 		return err
 	}
-	return s.update(ctx, func(c content) error {
-		for _, name := range []string{bucketFlows, bucketOrder, bucketRuns} {
-			if err := c.session.DeleteBucket([]byte(name)); err != nil {
-				return fmt.Errorf("emptying bucket %q: %w", name, err)
-			}
+	flowsBucket, order := sb.Bucket([]byte(bucketFlows)), sb.Bucket([]byte(bucketOrder))
+	order.FillPercent = 1
+	flowKVs := make([]keyValue, len(p.flows))
+	for i, fl := range p.flows {
+		seq, err := sb.NextSequence()
+		if err != nil {
+			return fmt.Errorf("flow %q: %w", fl.ID, err)
 		}
-		if err := createContent(c.session); err != nil {
-			return err
-		}
-		c, err := s.content(c.session.Tx())
+		data, err := encodeFlow(fl, seq)
 		if err != nil {
 			return err
 		}
-		c.order.FillPercent = 1
-		flowKVs := make([]keyValue, len(flows))
-		for i, fl := range flows {
-			seq, err := c.session.NextSequence()
-			if err != nil {
-				return fmt.Errorf("flow %q: %w", fl.ID, err)
-			}
-			data, err := encodeFlow(fl, seq)
-			if err != nil {
-				return err
-			}
-			flowKVs[i] = keyValue{[]byte(fl.ID), data}
-			if err := c.order.Put(seqKey(seq), []byte(fl.ID)); err != nil {
-				return fmt.Errorf("flow %q: %w", fl.ID, err)
-			}
+		flowKVs[i] = keyValue{[]byte(fl.ID), data}
+		if err := order.Put(seqKey(seq), []byte(fl.ID)); err != nil {
+			return fmt.Errorf("flow %q: %w", fl.ID, err)
 		}
-		sortKeyValues(flowKVs)
-		if err := putAll(c.flows, flowKVs); err != nil {
-			return fmt.Errorf("flow: %w", err)
-		}
-		if err := putAll(c.runs, runKVs); err != nil {
-			return fmt.Errorf("run: %w", err)
-		}
-		return c.session.Put([]byte(keyDirectory), directory)
-	})
+	}
+	sortKeyValues(flowKVs)
+	if err := putAll(flowsBucket, flowKVs); err != nil {
+		return fmt.Errorf("flow: %w", err)
+	}
+	if err := putAll(sb.Bucket([]byte(bucketRuns)), p.runs); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	return sb.Put([]byte(keyDirectory), p.directory)
 }
 
 // keyValue is an entry to put into a bucket.

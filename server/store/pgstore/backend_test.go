@@ -87,7 +87,7 @@ func TestTwoBackendsShareOneDatabase(t *testing.T) {
 	dsn := testDSN(t)
 	one, two := openTest(t, dsn), openTest(t, dsn)
 	a := session(t, one, "shared")
-	b, created, err := two.Open(ctx, "shared")
+	b, created, err := two.Open(ctx, "shared", nil, time.Now())
 	if err != nil || created {
 		t.Fatalf("Open(shared) through the second backend = _, %v, %v; want the existing session", created, err)
 	}
@@ -117,8 +117,8 @@ func TestTwoBackendsShareOneDatabase(t *testing.T) {
 	if err := one.Drop(ctx, "shared"); err != nil {
 		t.Fatal(err)
 	}
-	if names, err := two.Names(ctx); err != nil || len(names) != 0 {
-		t.Errorf("Names() through the second backend after a drop = %q, %v; want none", names, err)
+	if names, err := two.List(ctx); err != nil || len(names) != 0 {
+		t.Errorf("List() through the second backend after a drop = %+v, %v; want none", names, err)
 	}
 	if _, err := b.GetFlow(ctx, f.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetFlow() of a dropped session error = %v; want ErrNotFound", err)
@@ -133,7 +133,7 @@ func TestConditionalWritesRaceAcrossBackends(t *testing.T) {
 	dsn := testDSN(t)
 	backends := []*Backend{openTest(t, dsn), openTest(t, dsn)}
 	stores := []store.Store{session(t, backends[0], "race"), nil}
-	stores[1], _, _ = backends[1].Open(ctx, "race")
+	stores[1], _, _ = backends[1].Open(ctx, "race", nil, time.Now())
 
 	for round := range 5 {
 		f, err := stores[0].CreateFlow(ctx, store.Flow{DisplayName: "contended"})
@@ -208,8 +208,8 @@ func TestWritesToADroppedSessionAreNotFound(t *testing.T) {
 	if err := s.Load(ctx, store.Fixture{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Load() in a dropped session error = %v; want ErrNotFound", err)
 	}
-	if names, _ := b.Names(ctx); len(names) != 0 {
-		t.Errorf("Names() = %q; want the dropped session to stay dropped", names)
+	if names, _ := b.List(ctx); len(names) != 0 {
+		t.Errorf("List() = %+v; want the dropped session to stay dropped", names)
 	}
 }
 

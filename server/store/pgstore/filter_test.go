@@ -242,7 +242,7 @@ func diffStores(tb testing.TB, fixture store.Fixture) (sql, inGo, memory store.S
 	sqlBackend := openTest(tb, dsn)
 	goBackend := openTest(tb, dsn, withGoFilter(), withBatchSize(2))
 	sql = session(tb, sqlBackend, "diff")
-	inGo, _, err := goBackend.Open(ctx, "diff")
+	inGo, _, err := goBackend.Open(ctx, "diff", nil, time.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}

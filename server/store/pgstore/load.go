@@ -41,7 +41,7 @@ func (s *sessionStore) Directory(ctx context.Context) ([]store.User, error) {
 // copies the fixture in. A fixture that gives an id twice is an ErrDuplicateID, found before
 // anything is written.
 func (s *sessionStore) Load(ctx context.Context, f store.Fixture) error {
-	flows, runs, err := prepareFixture(f, time.Now())
+	p, err := newLoad(f)
 	if err != nil {
 		return err
 	}
@@ -58,22 +58,13 @@ func (s *sessionStore) Load(ctx context.Context, f store.Fixture) error {
 				return err
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"datashare_flows"}, columnNames(flowInsertColumns),
-			pgx.CopyFromSlice(len(flows), func(i int) ([]any, error) { return flowValues(s.session, &flows[i]), nil })); err != nil {
-			return err
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"datashare_runs"}, columnNames(runInsertColumns),
-			pgx.CopyFromSlice(len(runs), func(i int) ([]any, error) { return runValues(s.session, &runs[i]), nil })); err != nil {
-			return err
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"datashare_directory"},
-			[]string{"session", "position", "id", "display_name", "global_administrator"},
-			pgx.CopyFromSlice(len(f.Directory), func(i int) ([]any, error) {
-				u := f.Directory[i]
-				return []any{s.session, i, u.ID, u.DisplayName, u.GlobalAdministrator}, nil
-			}))
-		return err
+		return p.copy(ctx, tx, s.session)
 	})
+	return loadErr(err)
+}
+
+// loadErr returns the error of a load as the store gives it.
+func loadErr(err error) error {
 	switch {
 	case hasCode(err, codeUniqueViolation):
 		return fmt.Errorf("pgstore: load: %w: %w", store.ErrDuplicateID, err)
@@ -83,6 +74,41 @@ func (s *sessionStore) Load(ctx context.Context, f store.Fixture) error {
 		return fmt.Errorf("pgstore: load: %w", err)
 	}
 	return nil
+}
+
+// load is a fixture ready to be copied into a session.
+type load struct {
+	flows     []store.Flow
+	runs      []store.Run
+	directory []store.User
+}
+
+// newLoad prepares f: ErrDuplicateID if it gives an id twice.
+func newLoad(f store.Fixture) (load, error) {
+	flows, runs, err := prepareFixture(f, time.Now())
+	if err != nil {
+		return load{}, err
+	}
+	return load{flows: flows, runs: runs, directory: f.Directory}, nil
+}
+
+// copy copies the fixture into the session, in tx; the session holds nothing.
+func (l load) copy(ctx context.Context, tx pgx.Tx, session string) error {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"datashare_flows"}, columnNames(flowInsertColumns),
+		pgx.CopyFromSlice(len(l.flows), func(i int) ([]any, error) { return flowValues(session, &l.flows[i]), nil })); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"datashare_runs"}, columnNames(runInsertColumns),
+		pgx.CopyFromSlice(len(l.runs), func(i int) ([]any, error) { return runValues(session, &l.runs[i]), nil })); err != nil {
+		return err
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"datashare_directory"},
+		[]string{"session", "position", "id", "display_name", "global_administrator"},
+		pgx.CopyFromSlice(len(l.directory), func(i int) ([]any, error) {
+			u := l.directory[i]
+			return []any{session, i, u.ID, u.DisplayName, u.GlobalAdministrator}, nil
+		}))
+	return err
 }
 
 // columnNames splits a list of columns, as in an INSERT.

@@ -162,7 +162,7 @@ func TestOpenRefusesAWronglyMigratedSchema(t *testing.T) {
 		{
 			name:  "a version without its tables",
 			spoil: []string{`DROP TABLE datashare_directory, datashare_runs, datashare_flows, datashare_sessions`},
-			want:  []string{"version 1", "none of its tables", "wrongly migrated"},
+			want:  []string{fmt.Sprintf("version %d", latestVersion(t)), "none of its tables", "wrongly migrated"},
 		},
 	}
 	for _, tt := range tests {
@@ -222,5 +222,60 @@ func TestOpenWithoutASchema(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "no schema") {
 		t.Errorf("Open() error = %v; want it to say that no schema exists", err)
+	}
+}
+
+// TestOpenMigratesFromVersion1 proves that a schema of version 1, with a session, is migrated
+// to the latest version keeping what the session holds; the session is taken to have been
+// used at the migration.
+func TestOpenMigratesFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn, _ := pgtest.Schema(t)
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, stmt := range []string{
+		sqlCreateVersionTable, ms[0].sql, `INSERT INTO datashare_schema (version) VALUES (1)`,
+		`INSERT INTO datashare_sessions (name) VALUES ('kept')`,
+		`INSERT INTO datashare_directory (session, position, id, display_name, global_administrator) VALUES ('kept', 0, 'u1', 'User One', true)`,
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+
+	before := time.Now()
+	b := openTest(t, dsn)
+	after := time.Now()
+	var versions []int32
+	for _, r := range versionRecords(t, b) {
+		versions = append(versions, r.Version)
+	}
+	if want := []int32{1, 2}; !cmp.Equal(versions, want) {
+		t.Errorf("versions recorded = %v; want %v", versions, want)
+	}
+	sessions, err := b.List(ctx)
+	if err != nil {
+		t.Fatalf("List() error = %v", err)
+	}
+	// The database's clock is this machine's; a second of slack covers the rounding.
+	if len(sessions) != 1 || sessions[0].Name != "kept" ||
+		sessions[0].LastUsed.Before(before.Add(-time.Second)) || sessions[0].LastUsed.After(after.Add(time.Second)) {
+		t.Errorf("List() = %+v; want kept, last used between %v and %v", sessions, before, after)
+	}
+	s, created, err := b.Open(ctx, "kept", nil, time.Now())
+	if err != nil || created {
+		t.Fatalf("Open(kept) = created %v, error %v; want the migrated session", created, err)
+	}
+	dir, err := s.Directory(ctx)
+	if err != nil || len(dir) != 1 || dir[0].ID != "u1" {
+		t.Errorf("Directory() of the migrated session = %+v, %v; want the user it held", dir, err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,9 +68,14 @@ const (
 
 // The SQL of sessions.
 const (
-	sqlOpenSession  = `INSERT INTO datashare_sessions (name) VALUES ($1) ON CONFLICT DO NOTHING`
-	sqlDropSession  = `DELETE FROM datashare_sessions WHERE name = $1`
-	sqlSessionNames = `SELECT name FROM datashare_sessions ORDER BY name`
+	sqlSessionExists = `SELECT EXISTS (SELECT FROM datashare_sessions WHERE name = $1)`
+	// sqlCreateSession waits, when another transaction is creating the same session, for it
+	// to end; then it creates nothing if that one committed.
+	sqlCreateSession = `INSERT INTO datashare_sessions (name, last_used) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	sqlTouchSession  = `UPDATE datashare_sessions SET last_used = greatest(last_used, $2) WHERE name = $1`
+	sqlDropSession   = `DELETE FROM datashare_sessions WHERE name = $1`
+	sqlDropIdle      = `DELETE FROM datashare_sessions WHERE last_used < $1 AND name <> $2 RETURNING name`
+	sqlListSessions  = `SELECT name, last_used FROM datashare_sessions ORDER BY name`
 )
 
 // SQLSTATE codes that the store turns into its errors.
@@ -138,14 +144,50 @@ func (b *Backend) Close() error {
 	return nil
 }
 
-// Open implements store.Sessions. Of several processes that open a new session together,
-// one creates it.
-func (b *Backend) Open(ctx context.Context, name string) (store.Store, bool, error) {
-	tag, err := b.pool.Exec(ctx, sqlOpenSession, name)
-	if err != nil {
+// Open implements store.Sessions. Opening a session that exists is one query. A new session
+// is created with its seed in one transaction; of several processes that open it together,
+// one creates it, and the others wait for its transaction to end.
+func (b *Backend) Open(ctx context.Context, name string, seed *store.Fixture, at time.Time) (store.Store, bool, error) {
+	s := &sessionStore{b: b, session: name}
+	var exists bool
+	if err := b.pool.QueryRow(ctx, sqlSessionExists, name).Scan(&exists); err != nil {
 		return nil, false, fmt.Errorf("pgstore: open session %q: %w", name, err)
 	}
-	return &sessionStore{b: b, session: name}, tag.RowsAffected() == 1, nil
+	if exists {
+		return s, false, nil
+	}
+	var l load
+	if seed != nil {
+		var err error
+		if l, err = newLoad(*seed); err != nil {
+			return nil, false, fmt.Errorf("pgstore: session %q: seed: %w", name, err)
+		}
+	}
+	created := false
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlCreateSession, name, at.Truncate(time.Microsecond))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		created = true
+		return l.copy(ctx, tx, name)
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("pgstore: open session %q: %w", name, loadErr(err))
+	}
+	return s, created, nil
+}
+
+// Touch implements store.Sessions.
+func (b *Backend) Touch(ctx context.Context, name string, at time.Time) error {
+	tag, err := b.pool.Exec(ctx, sqlTouchSession, name, at.Truncate(time.Microsecond))
+	if err != nil {
+		return fmt.Errorf("pgstore: touch session %q: %w", name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("session %q: %w", name, store.ErrNotFound)
+	}
+	return nil
 }
 
 // Drop implements store.Sessions: it deletes the session with its flows, runs and directory.
@@ -160,17 +202,31 @@ func (b *Backend) Drop(ctx context.Context, name string) error {
 	return nil
 }
 
-// Names implements store.Sessions: the names, by code point.
-func (b *Backend) Names(ctx context.Context) ([]string, error) {
-	rows, _ := b.pool.Query(ctx, sqlSessionNames)
+// DropIdle implements store.Sessions, in one statement.
+func (b *Backend) DropIdle(ctx context.Context, before time.Time, keep string) ([]string, error) {
+	rows, _ := b.pool.Query(ctx, sqlDropIdle, before, keep)
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: list sessions: %w", err)
+		return nil, fmt.Errorf("pgstore: drop idle sessions: %w", err)
 	}
+	slices.Sort(names) // the names are "C" collated: by bytes, as Go compares them
 	if names == nil {
 		names = []string{}
 	}
 	return names, nil
+}
+
+// List implements store.Sessions: the names, by code point.
+func (b *Backend) List(ctx context.Context) ([]store.SessionInfo, error) {
+	rows, _ := b.pool.Query(ctx, sqlListSessions)
+	infos, err := pgx.CollectRows(rows, pgx.RowToStructByPos[store.SessionInfo])
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: list sessions: %w", err)
+	}
+	if infos == nil {
+		infos = []store.SessionInfo{}
+	}
+	return infos, nil
 }
 
 // sessionStore is the store.Store of a session.

@@ -52,7 +52,7 @@ func newBackend(tb testing.TB, opts ...option) *Backend {
 // session opens a new session of b.
 func session(tb testing.TB, b *Backend, name string) store.Store {
 	tb.Helper()
-	s, created, err := b.Open(context.Background(), name)
+	s, created, err := b.Open(context.Background(), name, nil, time.Now())
 	if err != nil || !created {
 		tb.Fatalf("Open(%q) = _, %v, %v; want a new session", name, created, err)
 	}

@@ -1040,21 +1040,31 @@ func RunLoad(t *testing.T, newStore func(t *testing.T) store.Store) {
 // sessions, too.
 func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 	ctx := context.Background()
+	// t0 is a time every backend keeps exactly: PostgreSQL keeps microseconds.
+	t0 := time.Date(2026, 11, 28, 9, 30, 0, 123456000, time.UTC)
 	open := func(t *testing.T, ss store.Sessions, name string) (store.Store, bool) {
 		t.Helper()
-		s, created, err := ss.Open(ctx, name)
+		s, created, err := ss.Open(ctx, name, nil, t0)
 		if err != nil {
 			t.Fatalf("Open(%q) error = %v", name, err)
 		}
 		return s, created
 	}
-	sessionNames := func(t *testing.T, ss store.Sessions) []string {
+	list := func(t *testing.T, ss store.Sessions) []store.SessionInfo {
 		t.Helper()
-		got, err := ss.Names(ctx)
+		got, err := ss.List(ctx)
 		if err != nil {
-			t.Fatalf("Names() error = %v", err)
+			t.Fatalf("List() error = %v", err)
 		}
 		return got
+	}
+	sessionNames := func(t *testing.T, ss store.Sessions) []string {
+		t.Helper()
+		var names []string
+		for _, s := range list(t, ss) {
+			names = append(names, s.Name)
+		}
+		return names
 	}
 
 	t.Run("stores of sessions", func(t *testing.T) {
@@ -1066,8 +1076,8 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 
 	t.Run("open creates a session once", func(t *testing.T) {
 		ss := newSessions(t)
-		if got := sessionNames(t, ss); len(got) != 0 {
-			t.Errorf("Names() of new sessions = %q; want none", got)
+		if got := list(t, ss); got == nil || len(got) != 0 {
+			t.Errorf("List() of new sessions = %#v; want an empty list", got)
 		}
 		if _, created := open(t, ss, "a"); !created {
 			t.Errorf("first Open(a) created = false; want true")
@@ -1076,7 +1086,7 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 			t.Errorf("second Open(a) created = true; want false")
 		}
 		if diff := cmp.Diff([]string{"a"}, sessionNames(t, ss)); diff != "" {
-			t.Errorf("Names() mismatch (-want +got):\n%s", diff)
+			t.Errorf("List() mismatch (-want +got):\n%s", diff)
 		}
 	})
 
@@ -1109,7 +1119,7 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 			t.Fatalf("Drop(a) error = %v", err)
 		}
 		if diff := cmp.Diff([]string{"b"}, sessionNames(t, ss)); diff != "" {
-			t.Errorf("Names() after Drop(a) mismatch (-want +got):\n%s", diff)
+			t.Errorf("List() after Drop(a) mismatch (-want +got):\n%s", diff)
 		}
 		reopened, created := open(t, ss, "a")
 		if !created {
@@ -1144,7 +1154,7 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 		}
 		want := []string{"Zeta", "alpha", "default", "suite-10", "suite-2"}
 		if diff := cmp.Diff(want, sessionNames(t, ss)); diff != "" {
-			t.Errorf("Names() mismatch (-want +got):\n%s", diff)
+			t.Errorf("List() mismatch (-want +got):\n%s", diff)
 		}
 	})
 
@@ -1160,7 +1170,7 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 			for i := range openers {
 				wg.Go(func() {
 					<-start // all at once, to race
-					s, c, err := ss.Open(ctx, name)
+					s, c, err := ss.Open(ctx, name, nil, t0)
 					if err != nil {
 						t.Errorf("Open(%s) error = %v", name, err)
 						return
@@ -1182,6 +1192,145 @@ func RunSessions(t *testing.T, newSessions func(t *testing.T) store.Sessions) {
 					t.Errorf("GetFlow() through opener %d of %s error = %v; want one session for all", i, name, err)
 				}
 			}
+		}
+	})
+
+	t.Run("a new session holds its seed, an existing one is not seeded again", func(t *testing.T) {
+		ss := newSessions(t)
+		seed := fixture(t)
+		s, created, err := ss.Open(ctx, "seeded", &seed, t0)
+		if err != nil || !created {
+			t.Fatalf("Open(seeded, seed) = created %v, error %v; want a new session", created, err)
+		}
+		want := snapshot(t, s)
+		if len(want.Flows) != len(seed.Flows) || len(want.Directory) != len(seed.Directory) {
+			t.Fatalf("a new session holds %d flows and %d users; want the seed's %d and %d",
+				len(want.Flows), len(want.Directory), len(seed.Flows), len(seed.Directory))
+		}
+		mustCreate(t, s, sample("own"))
+		want = snapshot(t, s)
+		other := store.Fixture{Flows: []store.FixtureFlow{{Flow: sample("other seed")}}}
+		again, created, err := ss.Open(ctx, "seeded", &other, t0.Add(time.Hour))
+		if err != nil || created {
+			t.Fatalf("second Open(seeded, seed) = created %v, error %v; want the session as it is", created, err)
+		}
+		if diff := cmp.Diff(want, snapshot(t, again)); diff != "" {
+			t.Errorf("a second Open with a seed changed the session (-want +got):\n%s", diff)
+		}
+		if got := list(t, ss); len(got) != 1 || !got[0].LastUsed.Equal(t0) {
+			t.Errorf("List() = %+v; want seeded last used at %v: Open records a use when it creates only", got, t0)
+		}
+	})
+
+	t.Run("a seed that cannot be loaded creates nothing", func(t *testing.T) {
+		ss := newSessions(t)
+		bad := store.Fixture{Flows: []store.FixtureFlow{{Flow: flowWithID("a", "twice")}, {Flow: flowWithID("b", "twice")}}}
+		if _, _, err := ss.Open(ctx, "bad", &bad, t0); !errors.Is(err, store.ErrDuplicateID) {
+			t.Errorf("Open(bad, a seed with an id twice) error = %v; want ErrDuplicateID", err)
+		}
+		if got := list(t, ss); len(got) != 0 {
+			t.Errorf("List() = %+v after a failed Open; want no session", got)
+		}
+		if _, created := open(t, ss, "bad"); !created {
+			t.Errorf("Open(bad) after a failed Open created = false; want a new session")
+		}
+	})
+
+	t.Run("concurrent opens of a new name all see its seed", func(t *testing.T) {
+		ss := newSessions(t)
+		seed := fixture(t)
+		const openers = 16
+		counts := make([]int, openers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range openers {
+			wg.Go(func() {
+				<-start
+				s, _, err := ss.Open(ctx, "seeding", &seed, t0)
+				if err != nil {
+					t.Errorf("Open(seeding) error = %v", err)
+					return
+				}
+				p, err := s.ListFlows(ctx, store.Query{Limit: 100, Count: true})
+				if err != nil {
+					t.Errorf("ListFlows() error = %v", err)
+					return
+				}
+				counts[i] = p.Count
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, n := range counts {
+			if n != len(seed.Flows) {
+				t.Errorf("opener %d saw %d flows right after Open; want the seed's %d", i, n, len(seed.Flows))
+			}
+		}
+	})
+
+	t.Run("touch records the latest use", func(t *testing.T) {
+		ss := newSessions(t)
+		open(t, ss, "a")
+		open(t, ss, "b")
+		steps := []struct {
+			name string
+			at   time.Time
+			want time.Time
+		}{
+			{name: "a later use is recorded", at: t0.Add(time.Minute), want: t0.Add(time.Minute)},
+			{name: "an earlier use changes nothing", at: t0.Add(time.Second), want: t0.Add(time.Minute)},
+			{name: "a use at the recorded time changes nothing", at: t0.Add(time.Minute), want: t0.Add(time.Minute)},
+		}
+		for _, st := range steps {
+			if err := ss.Touch(ctx, "a", st.at); err != nil {
+				t.Fatalf("%s: Touch(a) error = %v", st.name, err)
+			}
+			want := []store.SessionInfo{{Name: "a", LastUsed: st.want}, {Name: "b", LastUsed: t0}}
+			if diff := cmp.Diff(want, list(t, ss)); diff != "" {
+				t.Errorf("%s: List() mismatch (-want +got):\n%s", st.name, diff)
+			}
+		}
+		if err := ss.Touch(ctx, "missing", t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Touch(missing) error = %v; want ErrNotFound", err)
+		}
+		if got := sessionNames(t, ss); !slices.Equal(got, []string{"a", "b"}) {
+			t.Errorf("List() after Touch(missing) = %q; want a and b alone", got)
+		}
+	})
+
+	t.Run("drop idle drops the sessions last used before the time, but the one kept", func(t *testing.T) {
+		ss := newSessions(t)
+		uses := map[string]time.Duration{"default": 0, "old": 0, "older": -time.Hour, "edge": time.Minute, "fresh": 2 * time.Minute}
+		kept := map[string]store.Flow{}
+		for name, d := range uses {
+			s, _, err := ss.Open(ctx, name, nil, t0.Add(d))
+			if err != nil {
+				t.Fatalf("Open(%s) error = %v", name, err)
+			}
+			kept[name] = mustCreate(t, s, sample(name))
+		}
+		dropped, err := ss.DropIdle(ctx, t0.Add(time.Minute), "default")
+		if err != nil {
+			t.Fatalf("DropIdle() error = %v", err)
+		}
+		if diff := cmp.Diff([]string{"old", "older"}, dropped); diff != "" {
+			t.Errorf("DropIdle() dropped mismatch (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"default", "edge", "fresh"}, sessionNames(t, ss)); diff != "" {
+			t.Errorf("List() after DropIdle() mismatch (-want +got):\n%s", diff)
+		}
+		for _, name := range []string{"default", "edge", "fresh"} {
+			s, created := open(t, ss, name)
+			if _, err := s.GetFlow(ctx, kept[name].ID); created || err != nil {
+				t.Errorf("session %s after DropIdle(): created %v, GetFlow() error %v; want it kept whole", name, created, err)
+			}
+		}
+		s, created := open(t, ss, "old")
+		if _, err := s.GetFlow(ctx, kept["old"].ID); !created || !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Open(old) after DropIdle(): created %v, GetFlow() error %v; want a new, empty session", created, err)
+		}
+		if dropped, err := ss.DropIdle(ctx, t0.Add(-2*time.Hour), ""); err != nil || dropped == nil || len(dropped) != 0 {
+			t.Errorf("DropIdle(before every use) = %#v, %v; want an empty list", dropped, err)
 		}
 	})
 }
