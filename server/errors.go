@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,7 +139,26 @@ func (s *Server) graphError(c echo.Context, err error) *Error {
 	case errors.As(err, &he):
 		return s.httpError(c, he)
 	}
+	if s.storeUnreachable(c.Request().Context()) {
+		return &Error{Status: http.StatusServiceUnavailable, RetryAfter: storeRetryAfter, Err: err,
+			Message: "The service cannot reach its store; retry later."}
+	}
 	return &Error{Status: http.StatusInternalServerError, Message: "An internal server error occurred.", Err: err}
+}
+
+// storeRetryAfter is the Retry-After of a 503 for a store that cannot be reached.
+const storeRetryAfter = 5 * time.Second
+
+// storePingTimeout bounds how long an error waits to learn whether the store can be reached.
+const storePingTimeout = 2 * time.Second
+
+// storeUnreachable reports whether the store fails to answer a ping: an error that is no
+// error of the contract is then the store's being away (a 503 the client may retry), not a
+// fault of the server (a 500).
+func (s *Server) storeUnreachable(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storePingTimeout)
+	defer cancel()
+	return s.backend.Ping(ctx) != nil
 }
 
 // httpError turns an error of Echo (routing, body limit, binding) into a Graph error.
