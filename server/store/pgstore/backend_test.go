@@ -290,3 +290,41 @@ func TestListingEdges(t *testing.T) {
 		t.Errorf("CreateFlow(cancelled context) error = %v; want context.Canceled", err)
 	}
 }
+
+// TestCountAgreesWithPageUnderWrites proves that a listing's count and its page are read in
+// one snapshot: while another backend creates flows, a listing that holds every flow counts
+// as many as it lists. (Read in two snapshots, a create between them makes them differ.)
+func TestCountAgreesWithPageUnderWrites(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := testDSN(t)
+	reader, writer := session(t, openTest(t, dsn), "counted"), openTest(t, dsn)
+	ws, _, err := writer.Open(ctx, "counted", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for ctx.Err() == nil {
+			if _, err := ws.CreateFlow(ctx, store.Flow{DisplayName: "churn", ReadinessStatus: "ready", SharingState: "running", ShareName: "c"}); err != nil && ctx.Err() == nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := range 300 {
+		p, err := reader.ListFlows(ctx, store.Query{Limit: 100_000, Count: true})
+		if err != nil {
+			t.Fatalf("listing %d: ListFlows() error = %v", i, err)
+		}
+		if p.Count != len(p.Flows) {
+			t.Fatalf("listing %d: count %d, %d flows listed; want them equal", i, p.Count, len(p.Flows))
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("CreateFlow() error = %v", err)
+	}
+}

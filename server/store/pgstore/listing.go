@@ -133,14 +133,19 @@ func list[T any](ctx context.Context, b *Backend, l listing[T], q store.Query) (
 	}
 	filterArgs := len(bld.args)
 
+	limit := max(q.Limit, 0)
+	// A count and a page are read in one snapshot, so that they agree while others write.
+	snapshot := q.Count && limit > 0
 	var batch pgx.Batch
+	if snapshot {
+		batch.Queue(sqlBeginSnapshot)
+	}
 	if l.parent != "" {
 		batch.Queue(l.parent, l.args...)
 	}
 	if q.Count {
 		batch.Queue("SELECT count(*) FROM "+l.from+" WHERE "+where, bld.args[:filterArgs:filterArgs]...)
 	}
-	limit := max(q.Limit, 0)
 	if limit > 0 {
 		page := "SELECT " + l.columns + " FROM " + l.from + " WHERE " + where
 		if l.after != nil {
@@ -152,13 +157,21 @@ func list[T any](ctx context.Context, b *Backend, l listing[T], q store.Query) (
 		}
 		batch.Queue(page, bld.args...)
 	}
+	if snapshot {
+		batch.Queue("COMMIT")
+	}
 	if batch.Len() == 0 {
 		return listed[T]{}, nil
 	}
 
 	var out listed[T]
 	results := b.pool.SendBatch(ctx, &batch)
-	defer results.Close()
+	defer results.Close() // a failed batch leaves its transaction open: the pool drops the connection
+	if snapshot {
+		if _, err := results.Exec(); err != nil {
+			return listed[T]{}, err
+		}
+	}
 	if l.parent != "" {
 		var exists bool
 		if err := results.QueryRow().Scan(&exists); err != nil {
@@ -184,8 +197,16 @@ func list[T any](ctx context.Context, b *Backend, l listing[T], q store.Query) (
 		}
 		out.items = items
 	}
+	if snapshot {
+		if _, err := results.Exec(); err != nil {
+			return listed[T]{}, err
+		}
+	}
 	return out, results.Close()
 }
+
+// sqlBeginSnapshot begins the transaction of a listing that reads twice.
+const sqlBeginSnapshot = `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`
 
 // listInGo runs the listing l for q as list does, evaluating the filter in Go: it reads the
 // rows in the order of the listing, in batches, keeping those the filter keeps until the page
