@@ -260,6 +260,25 @@ func (b *Backend) Open(ctx context.Context, name string, seed *store.Fixture, at
 
 // Touch implements store.Sessions.
 func (b *Backend) Touch(ctx context.Context, name string, at time.Time) error {
+	return b.updateSession(ctx, name, func(_, sb *bbolt.Bucket) error {
+		last, err := lastUsed(sb)
+		if err != nil || !at.After(last) {
+			return err
+		}
+		return putLastUsed(sb, at)
+	})
+}
+
+// Drop implements store.Sessions.
+func (b *Backend) Drop(ctx context.Context, name string) error {
+	return b.updateSession(ctx, name, func(sessions, _ *bbolt.Bucket) error {
+		return sessions.DeleteBucket([]byte(name))
+	})
+}
+
+// updateSession calls fn with the "sessions" bucket and the bucket of the named session, in a
+// read-write transaction; store.ErrNotFound if there is no such session.
+func (b *Backend) updateSession(ctx context.Context, name string, fn func(sessions, sb *bbolt.Bucket) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -272,28 +291,7 @@ func (b *Backend) Touch(ctx context.Context, name string, at time.Time) error {
 		if sb == nil {
 			return store.ErrNotFound
 		}
-		last, err := lastUsed(sb)
-		if err != nil || !at.After(last) {
-			return err
-		}
-		return putLastUsed(sb, at)
-	}))
-}
-
-// Drop implements store.Sessions.
-func (b *Backend) Drop(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return sessionErr(name, b.db.Update(func(tx *bbolt.Tx) error {
-		sessions, err := sessionsBucket(tx)
-		if err != nil {
-			return err
-		}
-		if sessions.Bucket([]byte(name)) == nil {
-			return store.ErrNotFound
-		}
-		return sessions.DeleteBucket([]byte(name))
+		return fn(sessions, sb)
 	}))
 }
 
