@@ -193,7 +193,7 @@ func (m *sessionManager) sweepLocked(ctx context.Context, now time.Time) {
 	m.swept = now
 	before := now.Add(-m.ttl)
 	for name, st := range m.sessions {
-		if st.recorded.Before(before) && !st.lastUsed.Before(before) {
+		if name != defaultSession && st.recorded.Before(before) && !st.lastUsed.Before(before) {
 			if err := m.backend.Touch(ctx, name, st.lastUsed); err == nil {
 				st.recorded = st.lastUsed
 			}
