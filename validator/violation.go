@@ -213,7 +213,7 @@ func collectSchemaError(e *openapi3.SchemaError, in, target string, out *[]Viola
 func collectSchemaErrorAt(e *openapi3.SchemaError, in, target string, out *[]Violation) {
 	keyword := e.SchemaField
 	if keyword == "properties" {
-		if name, ok := unsupportedProperty(e); ok {
+		if name, ok := UnsupportedProperty(e); ok {
 			keyword = KeywordAdditional
 			target = joinTarget(target, []string{name})
 		}
@@ -221,10 +221,10 @@ func collectSchemaErrorAt(e *openapi3.SchemaError, in, target string, out *[]Vio
 	*out = append(*out, Violation{In: in, Target: target, Keyword: keyword, Reason: schemaReason(e, keyword), Schema: e.Schema, Err: e})
 }
 
-// unsupportedProperty returns the name of the property that e reports as not allowed by
+// UnsupportedProperty returns the name of the property that e reports as not allowed by
 // additionalProperties. kin-openapi names it only in its reason, `property "x" is unsupported`,
 // and not in the path of the error.
-func unsupportedProperty(e *openapi3.SchemaError) (string, bool) {
+func UnsupportedProperty(e *openapi3.SchemaError) (string, bool) {
 	quoted, ok := strings.CutPrefix(e.Reason, "property ")
 	if !ok {
 		return "", false
@@ -239,6 +239,11 @@ func unsupportedProperty(e *openapi3.SchemaError) (string, bool) {
 	}
 	return name, true
 }
+
+// SchemaReason says in words which keyword of its schema the value of e breaks, without
+// quoting the value, as the Reason of a Violation does: for checks of JSON against a contract
+// outside HTTP, such as fixtures, that speak as the validator does.
+func SchemaReason(e *openapi3.SchemaError) string { return schemaReason(e, e.SchemaField) }
 
 func joinTarget(target string, path []string) string {
 	if len(path) == 0 {
